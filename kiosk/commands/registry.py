@@ -1,0 +1,12 @@
+"""`kiosk registry`: not written yet."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(sub: Any) -> None:
+    """Add the `registry` sub-command to the parser."""
+    parser: argparse.ArgumentParser = sub.add_parser("registry", help="(not written yet)")
+    parser.set_defaults(func=lambda args: 1)

@@ -1,0 +1,133 @@
+"""The gate's own configuration, ``config/kiosk.toml``: identity, devices, paths, server."""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from kiosk.settings import ConfigError, load_dataclass, read_toml, setting
+
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "kiosk.toml"
+
+
+@dataclass(frozen=True)
+class GateSettings:
+    id: str = setting("north", "gate identifier, as named in visit approvals and the log")
+    direction: Literal["in", "out"] = setting("in", "which way this kiosk lets people through")
+    time_zone: str = setting("Asia/Shanghai", "IANA time zone of the campus (dates are local)")
+    city_region_prefix: str = setting(
+        "4101", "GB/T 2260 prefix of the local city (Zhengzhou: 4101); origins outside it need NAT"
+    )
+    locale: str = setting("zh_CN", "language of prompts and reasons shown to people")
+
+
+@dataclass(frozen=True)
+class PathSettings:
+    data_dir: str = setting("var", "directory for the database, keys and logs (relative: to the config file)")
+    database_url: str = setting("", "SQLAlchemy URL; empty means SQLite kiosk.db in data_dir")
+    policy_file: str = setting("policy.toml", "policy file (relative: to this config file)")
+    id_hmac_key_file: str = setting(
+        "secrets/id-hmac.key", "campus key for the keyed HMAC of ID numbers (relative: to data_dir)"
+    )
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    url: str = setting("", "central server base URL; empty runs offline")
+    token_file: str = setting("secrets/gate-token", "per-gate API token (relative: to data_dir)")
+    sync_interval_s: float = setting(30.0, "seconds between sync rounds")
+    timeout_s: float = setting(10.0, "HTTP timeout per request")
+
+
+@dataclass(frozen=True)
+class CameraSettings:
+    source: str = setting("sim:", "device index, video file, stream URL, or sim: for the synthetic scene")
+    width: int = setting(640, "capture width in pixels")
+    height: int = setting(480, "capture height in pixels")
+    decode_budget_ms: float = setting(40.0, "time budget of the decoder cascade per frame")
+    holdoff_s: float = setting(3.0, "seconds before the same code may trigger again")
+
+
+@dataclass(frozen=True)
+class ThermometerSettings:
+    port: str = setting("sim:normal", "serial port path, or sim:PROFILE for a simulated device")
+    protocol: str = setting("gy-mcu90614", "gy-mcu90614 | idc50 | modbus-rtu | mlx-stick | regex")
+    baud: int = setting(0, "baud rate; 0 means the protocol's default")
+    mode: Literal["surface", "body"] = setting(
+        "surface", "surface: device reports skin temperature and offset_c is added; body: as is"
+    )
+    offset_c: float = setting(0.9, "calibrated surface-to-body offset in degrees C (surface mode)")
+    window_s: float = setting(1.5, "seconds to collect frames for one measurement")
+    min_frames: int = setting(3, "valid frames needed for a measurement (median is used)")
+    ambient_min_c: float = setting(10.0, "lowest ambient temperature at which readings are trusted")
+    ambient_max_c: float = setting(40.0, "highest ambient temperature at which readings are trusted")
+    options: dict[str, str] = setting(
+        dict, "protocol options (e.g. modbus slave/register/scale, regex pattern)", factory=True
+    )
+
+
+@dataclass(frozen=True)
+class RelaySettings:
+    port: str = setting("sim:", "serial port path of the relay board, or sim:")
+    protocol: str = setting("lcus", "lcus | modbus-coil")
+    channel: int = setting(1, "relay channel (1-based) wired to the turnstile's unlock input")
+    pulse_ms: int = setting(300, "how long the contact is closed (at least 100 ms)")
+    slave: int = setting(1, "Modbus slave address (modbus-coil)")
+
+
+@dataclass(frozen=True)
+class AdminSettings:
+    pin_file: str = setting("secrets/admin-pin", "salted hash of the admin PIN (relative: to data_dir)")
+    max_attempts: int = setting(5, "wrong PINs before the admin screen locks")
+    lockout_s: int = setting(300, "seconds the admin screen stays locked")
+
+
+@dataclass(frozen=True)
+class KioskSettings:
+    gate: GateSettings = field(default_factory=GateSettings)
+    paths: PathSettings = field(default_factory=PathSettings)
+    server: ServerSettings = field(default_factory=ServerSettings)
+    camera: CameraSettings = field(default_factory=CameraSettings)
+    thermometer: ThermometerSettings = field(default_factory=ThermometerSettings)
+    relay: RelaySettings = field(default_factory=RelaySettings)
+    admin: AdminSettings = field(default_factory=AdminSettings)
+
+
+@dataclass(frozen=True)
+class KioskConfig:
+    """Loaded gate configuration with its paths resolved."""
+
+    file: Path
+    settings: KioskSettings
+
+    @property
+    def data_dir(self) -> Path:
+        return (self.file.parent / self.settings.paths.data_dir).resolve()
+
+    @property
+    def policy_file(self) -> Path:
+        return (self.file.parent / self.settings.paths.policy_file).resolve()
+
+    @property
+    def database_url(self) -> str:
+        return self.settings.paths.database_url or f"sqlite:///{self.data_dir / 'kiosk.db'}"
+
+    def secret_path(self, relative: str) -> Path:
+        return (self.data_dir / relative).resolve()
+
+
+def load_kiosk_config(path: Path | None = None) -> KioskConfig:
+    """Load ``kiosk.toml`` (default: the repository's ``config/kiosk.toml``)."""
+    file = (path or DEFAULT_CONFIG).resolve()
+    settings = load_dataclass(KioskSettings, read_toml(file), file)
+    try:
+        zoneinfo.ZoneInfo(settings.gate.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(file, "gate.time_zone", "expected an IANA time zone such as Asia/Shanghai") from None
+    if settings.relay.pulse_ms < 100:
+        raise ConfigError(file, "relay.pulse_ms", "expected at least 100 (turnstiles need ≥ 100 ms)")
+    if settings.thermometer.min_frames < 3:
+        raise ConfigError(file, "thermometer.min_frames", "expected at least 3")
+    return KioskConfig(file=file, settings=settings)

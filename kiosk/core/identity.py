@@ -1,0 +1,28 @@
+"""Keyed HMAC and masking of personal data (design §6): match without keeping ID numbers."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+
+def id_hmac(key: bytes, id_number: str) -> str:
+    """Keyed HMAC-SHA256 of a normalised ID number, hex; the only form used for matching."""
+    normalised = id_number.strip().upper().encode()
+    return hmac.new(key, normalised, hashlib.sha256).hexdigest()
+
+
+def mask_id(id_number: str) -> str:
+    """Show the first 6 and last 4 characters of an ID number: ``410105********1234``."""
+    s = id_number.strip()
+    if len(s) <= 10:
+        return "*" * len(s)
+    return s[:6] + "*" * (len(s) - 10) + s[-4:]
+
+
+def mask_name(name: str) -> str:
+    """Keep the first character of a name: ``王芳`` → ``王*``, ``欧阳娜娜`` → ``欧***``."""
+    s = name.strip()
+    if not s:
+        return ""
+    return s[0] + "*" * max(1, len(s) - 1)

@@ -1,0 +1,113 @@
+"""Registry records as the policy engine sees them, and the read-only view it queries.
+
+The store implements :class:`RegistryView` over SQL; tests and tools may use any other
+implementation. Identity numbers never appear here in the clear: people and approvals are
+matched on ``id_hmac`` (keyed HMAC of the ID number, design §6).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+Role = Literal["student", "staff", "contractor", "courier_fixed", "courier_temp", "delivery", "visitor"]
+Status = Literal["approved", "pending", "rejected", "cancelled"]
+
+
+@dataclass(frozen=True)
+class Person:
+    person_no: str
+    role: Role
+    name_masked: str
+    id_hmac: str | None
+    id_masked: str | None
+    unit: str = ""
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class VisitApproval:
+    approval_no: str
+    name_masked: str
+    id_hmac: str
+    origin_region: str
+    host_unit: str
+    host_person_no: str
+    visit_date: dt.date
+    gates: tuple[str, ...]  # empty: every gate
+    filed_at: dt.datetime
+    status: Status
+
+
+@dataclass(frozen=True)
+class StayApproval:
+    person_no: str
+    start: dt.date
+    until: dt.date
+    status: Status
+
+
+@dataclass(frozen=True)
+class LeaveApproval:
+    leave_id: str
+    person_no: str
+    kind: Literal["campus_exit", "leave_city"]
+    start: dt.datetime
+    until: dt.datetime
+    destination_region: str
+    status: Status
+    returned_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Quarantine:
+    id_hmac: str | None
+    person_no: str | None
+    start: dt.datetime
+    until: dt.datetime | None  # None: not yet released
+
+
+@dataclass(frozen=True)
+class RiskArea:
+    region_code: str
+    level: Literal["medium", "high"]
+    start: dt.datetime
+    until: dt.datetime | None  # None: open-ended
+
+
+@dataclass(frozen=True)
+class Checkin:
+    person_no: str
+    date: dt.date
+    status: Literal["normal", "abnormal"]
+
+
+class RegistryView(Protocol):
+    """Read-only queries the policy engine makes; every method is a point lookup."""
+
+    @property
+    def version(self) -> str: ...
+
+    @property
+    def synced_at(self) -> dt.datetime | None: ...
+
+    def person(self, person_no: str) -> Person | None: ...
+
+    def person_by_id(self, id_hmac: str) -> Person | None: ...
+
+    def visit_approval(self, approval_no: str) -> VisitApproval | None: ...
+
+    def visit_approvals_for(self, id_hmac: str) -> list[VisitApproval]: ...
+
+    def stay_approvals(self, person_no: str) -> list[StayApproval]: ...
+
+    def leave_approvals(self, person_no: str) -> list[LeaveApproval]: ...
+
+    def quarantines(self, id_hmac: str | None, person_no: str | None) -> list[Quarantine]: ...
+
+    def risk_areas(self, region_codes: list[str]) -> list[RiskArea]: ...
+
+    def checkin(self, person_no: str, date: dt.date) -> Checkin | None: ...
+
+    def is_revoked(self, kind: str, person_no: str) -> bool: ...
