@@ -38,6 +38,7 @@ class VisitApproval:
     gates: tuple[str, ...]  # empty: every gate
     filed_at: dt.datetime
     status: Status
+    id_masked: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,19 @@ class Checkin:
     person_no: str
     date: dt.date
     status: Literal["normal", "abnormal"]
+
+
+@dataclass(frozen=True)
+class TrustKey:
+    """A public key the kiosk accepts signatures from (distributed with the trust list)."""
+
+    kid: bytes  # first 8 bytes of SHA-256 of the public key
+    alg: Literal["EdDSA", "ES256"]
+    public_key: bytes  # SubjectPublicKeyInfo, DER
+    issuer: str
+    not_before: dt.datetime | None = None
+    not_after: dt.datetime | None = None
+    prefixes: tuple[str, ...] = ()  # credential prefixes it may sign; empty: any
 
 
 class RegistryView(Protocol):
