@@ -4,6 +4,7 @@ The key id (``kid``) of a public key is the first 8 bytes of SHA-256 over its
 SubjectPublicKeyInfo DER encoding. A trusted key verifies a credential only if it is still in
 the ring, its alg matches the message header, its ``prefixes`` include the credential's prefix,
 and its validity window contains both the current time and the credential's ``iat``.
+An empty ``prefixes`` tuple means any prefix, as in :class:`kiosk.core.registry.TrustKey`.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 from kiosk.core.credentials.cose import Sign1
 from kiosk.core.credentials.types import Algorithm, CredentialError
 from kiosk.core.reasons import Reason
+from kiosk.core.registry import TrustKey
 
 log = logging.getLogger(__name__)
 
@@ -164,6 +166,23 @@ class TrustedKey:
                 raise ValueError("validity window times must be timezone-aware")
         object.__setattr__(self, "_public", public)
 
+    @classmethod
+    def from_record(cls, record: TrustKey) -> TrustedKey:
+        """The verification key for a registry trust-key record."""
+        return cls(
+            kid=record.kid,
+            alg=record.alg,
+            public_key_der=record.public_key,
+            issuer=record.issuer,
+            not_before=record.not_before,
+            not_after=record.not_after,
+            prefixes=record.prefixes,
+        )
+
+    def allows(self, prefix: str) -> bool:
+        """Whether this key may sign ``prefix`` credentials (empty ``prefixes``: any)."""
+        return not self.prefixes or prefix in self.prefixes
+
     def valid_at(self, when: dt.datetime) -> bool:
         """Whether ``when`` lies inside the key's validity window (bounds inclusive)."""
         if self.not_before is not None and when < self.not_before:
@@ -295,7 +314,7 @@ class KeyRing:
         candidates = self.get(message.kid)
         if not candidates:
             raise CredentialError(Reason.CREDENTIAL_UNKNOWN_KEY, f"kid {kid_hex} is not trusted")
-        candidates = tuple(k for k in candidates if prefix in k.prefixes)
+        candidates = tuple(k for k in candidates if k.allows(prefix))
         if not candidates:
             raise CredentialError(
                 Reason.CREDENTIAL_UNKNOWN_KEY, f"kid {kid_hex} is not trusted for {prefix}"
