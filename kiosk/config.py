@@ -25,7 +25,9 @@ class GateSettings:
 
 @dataclass(frozen=True)
 class PathSettings:
-    data_dir: str = setting("var", "directory for the database, keys and logs (relative: to the config file)")
+    data_dir: str = setting(
+        "var", "directory for the database, keys and logs (relative: to the config file)"
+    )
     database_url: str = setting("", "SQLAlchemy URL; empty means SQLite kiosk.db in data_dir")
     policy_file: str = setting("policy.toml", "policy file (relative: to this config file)")
     id_hmac_key_file: str = setting(
@@ -43,7 +45,9 @@ class ServerSettings:
 
 @dataclass(frozen=True)
 class CameraSettings:
-    source: str = setting("sim:", "device index, video file, stream URL, or sim: for the synthetic scene")
+    source: str = setting(
+        "sim:", "device index, video file, stream URL, or sim: for the synthetic scene"
+    )
     width: int = setting(640, "capture width in pixels")
     height: int = setting(480, "capture height in pixels")
     decode_budget_ms: float = setting(40.0, "time budget of the decoder cascade per frame")
@@ -62,7 +66,9 @@ class ThermometerSettings:
     window_s: float = setting(1.5, "seconds to collect frames for one measurement")
     min_frames: int = setting(3, "valid frames needed for a measurement (median is used)")
     ambient_min_c: float = setting(10.0, "lowest ambient temperature at which readings are trusted")
-    ambient_max_c: float = setting(40.0, "highest ambient temperature at which readings are trusted")
+    ambient_max_c: float = setting(
+        40.0, "highest ambient temperature at which readings are trusted"
+    )
     options: dict[str, str] = setting(
         dict, "protocol options (e.g. modbus slave/register/scale, regex pattern)", factory=True
     )
@@ -79,7 +85,9 @@ class RelaySettings:
 
 @dataclass(frozen=True)
 class AdminSettings:
-    pin_file: str = setting("secrets/admin-pin", "salted hash of the admin PIN (relative: to data_dir)")
+    pin_file: str = setting(
+        "secrets/admin-pin", "salted hash of the admin PIN (relative: to data_dir)"
+    )
     max_attempts: int = setting(5, "wrong PINs before the admin screen locks")
     lockout_s: int = setting(300, "seconds the admin screen stays locked")
 
@@ -125,9 +133,13 @@ def load_kiosk_config(path: Path | None = None) -> KioskConfig:
     try:
         zoneinfo.ZoneInfo(settings.gate.time_zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(file, "gate.time_zone", "expected an IANA time zone such as Asia/Shanghai") from None
+        raise ConfigError(
+            file, "gate.time_zone", "expected an IANA time zone such as Asia/Shanghai"
+        ) from None
     if settings.relay.pulse_ms < 100:
-        raise ConfigError(file, "relay.pulse_ms", "expected at least 100 (turnstiles need ≥ 100 ms)")
+        raise ConfigError(
+            file, "relay.pulse_ms", "expected at least 100 (turnstiles need ≥ 100 ms)"
+        )
     if settings.thermometer.min_frames < 3:
         raise ConfigError(file, "thermometer.min_frames", "expected at least 3")
     return KioskConfig(file=file, settings=settings)

@@ -82,7 +82,12 @@ def describe(cls: type[Any], prefix: str = "") -> list[tuple[str, str, Any, str]
         if dataclasses.is_dataclass(tp):
             rows.extend(describe(tp, key))  # type: ignore[arg-type]
             continue
-        default = f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[misc]
+        if f.default is not dataclasses.MISSING:
+            default: Any = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            default = f.default_factory()
+        else:
+            default = None
         rows.append((key, _type_name(tp), default, f.metadata.get("doc", "")))
     return rows
 

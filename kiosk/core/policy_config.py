@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -20,7 +21,9 @@ CheckMode = Literal["reject", "warn", "off"]
 @dataclass(frozen=True)
 class CredentialRules:
     clock_skew_s: int = setting(300, "R0: seconds a credential's iat/exp may differ from our clock")
-    replay_check: bool = setting(True, "R14: refuse a campus pass already used in another transaction")
+    replay_check: bool = setting(
+        True, "R14: refuse a campus pass already used in another transaction"
+    )
 
 
 @dataclass(frozen=True)
@@ -49,20 +52,26 @@ class TemperatureRules:
 class RiskAreaRules:
     enabled: bool = setting(True, "R3: refuse people who visited a medium/high-risk area")
     lookback_days: int = setting(14, "R3: days of itinerary that count")
-    levels: list[str] = setting(lambda: ["medium", "high"], "R3: risk levels that refuse", factory=True)
+    levels: list[str] = setting(
+        lambda: ["medium", "high"], "R3: risk levels that refuse", factory=True
+    )
 
 
 @dataclass(frozen=True)
 class VisitRules:
     require_approval: bool = setting(True, "R4/R5: visitors need an approved visit")
-    min_days_ahead: int = setting(1, "R5: approval must be filed at least this many days before the visit")
+    min_days_ahead: int = setting(
+        1, "R5: approval must be filed at least this many days before the visit"
+    )
     escort_required: bool = setting(True, "R6: host staff must collect the visitor at the gate")
     escort_window_min: int = setting(10, "R6: minutes the host has to scan their pass")
 
 
 @dataclass(frozen=True)
 class NatRules:
-    required_outside_city: bool = setting(True, "R7: visitors from outside the city need a negative NAT")
+    required_outside_city: bool = setting(
+        True, "R7: visitors from outside the city need a negative NAT"
+    )
     max_age_h: int = setting(48, "R7: hours a NAT sample stays valid (inclusive)")
 
 
@@ -75,14 +84,22 @@ class CategoryRules:
 
 @dataclass(frozen=True)
 class BreakRules:
-    start: dt.date | None = setting(dt.date(2022, 1, 15), "R9: first day of the winter break (local date)")
-    end: dt.date | None = setting(dt.date(2022, 2, 20), "R9: last day of the winter break (local date)")
-    students_need_stay_approval: bool = setting(True, "R9: students enter during the break only if approved to stay")
+    start: dt.date | None = setting(
+        dt.date(2022, 1, 15), "R9: first day of the winter break (local date)"
+    )
+    end: dt.date | None = setting(
+        dt.date(2022, 2, 20), "R9: last day of the winter break (local date)"
+    )
+    students_need_stay_approval: bool = setting(
+        True, "R9: students enter during the break only if approved to stay"
+    )
 
 
 @dataclass(frozen=True)
 class LeaveRules:
-    student_exit_needs_leave: bool = setting(True, "R10: staying students leave only on an approved leave")
+    student_exit_needs_leave: bool = setting(
+        True, "R10: staying students leave only on an approved leave"
+    )
     applies_outside_break: bool = setting(False, "R10: also demand a leave outside the break")
     warn_overdue: bool = setting(True, "R10: flag a return after the leave ended")
 
@@ -100,7 +117,9 @@ class ContractorRules:
 
 @dataclass(frozen=True)
 class TravelRules:
-    staff_leave_city_needs_approval: bool = setting(True, "R13: flag staff who left the city unapproved")
+    staff_leave_city_needs_approval: bool = setting(
+        True, "R13: flag staff who left the city unapproved"
+    )
 
 
 @dataclass(frozen=True)
@@ -111,8 +130,13 @@ class FreshnessRules:
 @dataclass(frozen=True)
 class OverrideRules:
     reasons: list[str] = setting(
-        lambda: ["THERMOMETER_FAULT_CONTACT_OK", "HOST_CONFIRMED_BY_PHONE", "REGISTRY_CONFIRMED_BY_PHONE",
-                 "EMERGENCY_SERVICES", "CODE_CHECKED_ON_PHONE"],
+        lambda: [
+            "THERMOMETER_FAULT_CONTACT_OK",
+            "HOST_CONFIRMED_BY_PHONE",
+            "REGISTRY_CONFIRMED_BY_PHONE",
+            "EMERGENCY_SERVICES",
+            "CODE_CHECKED_ON_PHONE",
+        ],
         "reasons a guard may pick to override a reject",
         factory=True,
     )
@@ -148,6 +172,11 @@ class Policy:
     override: OverrideRules = field(default_factory=OverrideRules)
     transaction: TransactionRules = field(default_factory=TransactionRules)
 
+    @cached_property
+    def label(self) -> str:
+        """``version+digest``: what decision records carry as their policy version."""
+        return f"{self.version}+{self.digest()}"
+
     def digest(self) -> str:
         """Short hash of every setting, so two policies with the same version label differ."""
         blob = json.dumps(asdict(self), sort_keys=True, default=str).encode()
@@ -180,7 +209,9 @@ def merge_policy(base: Policy, overrides: dict[str, Any], file: str = "<scenario
 def _checked(policy: Policy, file: str | Path) -> Policy:
     t = policy.temperature
     if not t.valid_min_c < t.fever_c <= t.valid_max_c:
-        raise ConfigError(file, "temperature.fever_c", "expected valid_min_c < fever_c <= valid_max_c")
+        raise ConfigError(
+            file, "temperature.fever_c", "expected valid_min_c < fever_c <= valid_max_c"
+        )
     if t.retests < 0:
         raise ConfigError(file, "temperature.retests", "expected 0 or more")
     b = policy.break_
@@ -190,5 +221,7 @@ def _checked(policy: Policy, file: str | Path) -> Policy:
         raise ConfigError(file, "break.end", "expected a date on or after break.start")
     unknown_hard = [r for r in policy.override.hard_rules if not r.isupper()]
     if unknown_hard:
-        raise ConfigError(file, "override.hard_rules", f"expected reason codes, got {unknown_hard[0]!r}")
+        raise ConfigError(
+            file, "override.hard_rules", f"expected reason codes, got {unknown_hard[0]!r}"
+        )
     return replace(policy)

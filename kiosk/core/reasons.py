@@ -54,6 +54,7 @@ class Reason(StrEnum):
     LEAVE_OVERDUE = "LEAVE_OVERDUE"
     # R11 / R12 check-in, contractors
     CHECKIN_MISSING = "CHECKIN_MISSING"
+    CHECKIN_ABNORMAL = "CHECKIN_ABNORMAL"
     CONTRACTOR_NOT_REGISTERED = "CONTRACTOR_NOT_REGISTERED"
     # R13 staff travel
     UNAPPROVED_TRAVEL = "UNAPPROVED_TRAVEL"
@@ -67,6 +68,8 @@ class Reason(StrEnum):
     # transaction and guard
     GUARD_CONFIRMATION_REQUIRED = "GUARD_CONFIRMATION_REQUIRED"
     TIMEOUT = "TIMEOUT"
+    SUPERSEDED = "SUPERSEDED"
+    OVERRIDE_REFUSED = "OVERRIDE_REFUSED"
     DEVICE_FAULT = "DEVICE_FAULT"
     OVERRIDDEN = "OVERRIDDEN"
 
@@ -79,16 +82,28 @@ MESSAGES: dict[Reason, tuple[str, str]] = {
     Reason.CREDENTIAL_UNKNOWN_KEY: ("二维码签发者未知", "The code was signed by an unknown issuer"),
     Reason.CREDENTIAL_EXPIRED: ("二维码已过期,请刷新", "The code has expired; please refresh it"),
     Reason.CREDENTIAL_NOT_YET_VALID: ("二维码尚未生效", "The code is not valid yet"),
-    Reason.CREDENTIAL_MISSING: ("请出示校园通行码或健康码", "Please show your campus pass or health code"),
+    Reason.CREDENTIAL_MISSING: (
+        "请出示校园通行码或健康码",
+        "Please show your campus pass or health code",
+    ),
     Reason.HEALTH_CODE_NOT_GREEN: ("健康码非绿码", "Health code is not green"),
     Reason.HEALTH_CODE_UNVERIFIED: ("健康码无法核验", "Health code could not be verified"),
     Reason.HEALTH_CODE_REQUIRED: ("请出示健康码", "Please show your health code"),
     Reason.HEALTH_CODE_MISMATCH: ("健康码与审批人不符", "Health code does not match the approval"),
-    Reason.FEVER: ("体温异常,请到临时观察点复测", "Temperature too high; please go to the observation point"),
-    Reason.TEMPERATURE_INVALID: ("测温无效,请靠近重测", "Temperature reading invalid; please measure again"),
+    Reason.FEVER: (
+        "体温异常,请到临时观察点复测",
+        "Temperature too high; please go to the observation point",
+    ),
+    Reason.TEMPERATURE_INVALID: (
+        "测温无效,请靠近重测",
+        "Temperature reading invalid; please measure again",
+    ),
     Reason.TEMPERATURE_MISSING: ("未测体温", "Temperature not measured"),
     Reason.RETEST_REQUIRED: ("请稍候复测体温", "Please wait and measure again"),
-    Reason.RISK_AREA_TRAVEL: ("14天内到过中高风险地区", "Visited a medium/high-risk area within 14 days"),
+    Reason.RISK_AREA_TRAVEL: (
+        "14天内到过中高风险地区",
+        "Visited a medium/high-risk area within 14 days",
+    ),
     Reason.QUARANTINE_ACTIVE: ("隔离措施未解除", "Quarantine not yet lifted"),
     Reason.NOT_AUTHORIZED: ("无关人员禁止入校", "Not authorised to enter"),
     Reason.NO_VISIT_APPROVAL: ("无入校审批", "No visit approval"),
@@ -100,23 +115,38 @@ MESSAGES: dict[Reason, tuple[str, str]] = {
     Reason.ESCORT_REQUIRED: ("请接洽单位工作人员到校门接入", "Host staff must collect the visitor"),
     Reason.ESCORT_TIMEOUT: ("接洽人员未在规定时间内到达", "Host staff did not arrive in time"),
     Reason.ESCORT_INVALID: ("接洽人员不符", "This pass cannot escort the visitor"),
-    Reason.NAT_REQUIRED: ("需48小时内核酸阴性证明", "Negative nucleic-acid test within 48 h required"),
+    Reason.NAT_REQUIRED: (
+        "需48小时内核酸阴性证明",
+        "Negative nucleic-acid test within 48 h required",
+    ),
     Reason.NAT_EXPIRED: ("核酸检测已超过48小时", "Nucleic-acid test older than 48 h"),
     Reason.NAT_POSITIVE: ("核酸检测阳性", "Nucleic-acid test positive"),
-    Reason.CATEGORY_BANNED: ("临时快递、外卖人员不得入校", "Temporary couriers and delivery riders may not enter"),
-    Reason.STUDENT_NO_STAY_APPROVAL: ("寒假留校未审批", "No approval to stay on campus over the break"),
+    Reason.CATEGORY_BANNED: (
+        "临时快递、外卖人员不得入校",
+        "Temporary couriers and delivery riders may not enter",
+    ),
+    Reason.STUDENT_NO_STAY_APPROVAL: (
+        "寒假留校未审批",
+        "No approval to stay on campus over the break",
+    ),
     Reason.STUDENT_NO_LEAVE: ("无请假审批,不得离校", "No approved leave to go out"),
     Reason.LEAVE_OVERDUE: ("超假返校", "Returned after the leave ended"),
     Reason.CHECKIN_MISSING: ("今日未健康打卡", "No health check-in today"),
+    Reason.CHECKIN_ABNORMAL: ("今日健康打卡异常", "Today's health check-in reports a problem"),
     Reason.CONTRACTOR_NOT_REGISTERED: ("校内用工人员未登记", "Contractor not registered"),
     Reason.UNAPPROVED_TRAVEL: ("未经审批离郑", "Left the city without approval"),
     Reason.PERSON_INACTIVE: ("人员已停用", "Person no longer active"),
     Reason.CREDENTIAL_REVOKED: ("通行证已注销", "Pass revoked"),
     Reason.CREDENTIAL_REPLAYED: ("通行码已被使用", "This code was already used"),
-    Reason.REGISTRY_STALE: ("名单数据过旧,需保安确认", "Registry data is out of date; guard must confirm"),
+    Reason.REGISTRY_STALE: (
+        "名单数据过旧,需保安确认",
+        "Registry data is out of date; guard must confirm",
+    ),
     Reason.CLOCK_UNTRUSTED: ("时钟不可信,需保安确认", "Clock untrusted; guard must confirm"),
     Reason.GUARD_CONFIRMATION_REQUIRED: ("需保安确认", "Guard confirmation required"),
     Reason.TIMEOUT: ("等待超时", "Timed out"),
+    Reason.SUPERSEDED: ("下一位已扫码,本次未完成", "Next person scanned before this one finished"),
+    Reason.OVERRIDE_REFUSED: ("人工放行被拒绝", "Override refused"),
     Reason.DEVICE_FAULT: ("设备故障", "Device fault"),
     Reason.OVERRIDDEN: ("保安人工放行", "Admitted by guard override"),
 }

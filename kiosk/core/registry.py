@@ -11,7 +11,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-Role = Literal["student", "staff", "contractor", "courier_fixed", "courier_temp", "delivery", "visitor"]
+Role = Literal[
+    "student", "staff", "contractor", "courier_fixed", "courier_temp", "delivery", "visitor"
+]
 Status = Literal["approved", "pending", "rejected", "cancelled"]
 
 
@@ -82,6 +84,14 @@ class Checkin:
     person_no: str
     date: dt.date
     status: Literal["normal", "abnormal"]
+
+
+@dataclass(frozen=True)
+class Revocation:
+    """A revoked credential of one person (``kind`` e.g. ``campus_pass``)."""
+
+    kind: str
+    person_no: str
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,132 @@
+"""The policy engine: a pure function from evidence, registry, policy and context to a verdict.
+
+It implements rules R0–R15 of ``docs/rules.md``. It reads the registry only through
+:class:`~kiosk.core.registry.RegistryView` point lookups and never looks at a clock, a device
+or the network, so the same inputs always give the same verdict.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from kiosk.core.evidence import Evidence, GateContext
+from kiosk.core.policy_config import Policy
+from kiosk.core.reasons import Reason
+from kiosk.core.registry import RegistryView
+from kiosk.core.rules import health, member, visitor
+from kiosk.core.rules.findings import Findings
+from kiosk.core.rules.subject import Resolved, resolve
+from kiosk.core.rules.temperature import check_temperature
+from kiosk.core.verdict import Subject, Verdict
+
+
+def decide(ev: Evidence, reg: RegistryView, policy: Policy, ctx: GateContext) -> Verdict:
+    """Decide admit, reject or pending for the transaction described by ``ev``."""
+    f = Findings()
+    if not ev.identified:
+        for failure in ev.failures:
+            f.reject(failure)
+        if not ev.failures:
+            f.wait(Reason.CREDENTIAL_MISSING, "credential")
+        return _verdict(f, Subject(kind="unknown"), policy, reg)
+    who = resolve(ev, reg, ctx, f)
+    if ctx.direction == "out":
+        _exit_rules(ev, reg, policy, ctx, who, f)
+    elif who.person is not None:
+        _member_entry(ev, reg, policy, ctx, who, f)
+    elif who.approval is not None:
+        _visitor_entry(ev, reg, policy, ctx, who, f)
+    if not f.refused and (ctx.direction == "in" or policy.temperature.check_on_exit):
+        check_temperature(ev, policy, f)
+    if (
+        not f.refused
+        and not f.waits
+        and ctx.direction == "in"
+        and who.approval is not None
+        and who.person is None
+    ):
+        visitor.check_escort(ev, who.approval, reg, policy, ctx, f)
+    if not f.refused and not f.waits:
+        _freshness(ev, policy, ctx, f)
+    return _verdict(f, who.subject, policy, reg)
+
+
+def _member_entry(
+    ev: Evidence, reg: RegistryView, policy: Policy, ctx: GateContext, who: Resolved, f: Findings
+) -> None:
+    person = who.person
+    assert person is not None
+    member.check_identity_state(ev, person, reg, policy, f)
+    health.check_colour(ev, policy, f, required=policy.health_code.require_for_staff_and_students)
+    health.check_risk(ev, reg, policy, ctx, who, f, member.leave_trips(person, reg, ctx.now))
+    nat = ev.health_code.nat if ev.health_code else None
+    if nat is not None and nat.result == "positive":
+        f.reject(Reason.NAT_POSITIVE)
+    member.check_checkin(ev, person, reg, policy, ctx, f)
+    member.check_student_entry(person, reg, policy, ctx, f)
+    member.check_staff_travel(ev, person, reg, policy, ctx, f)
+
+
+def _visitor_entry(
+    ev: Evidence, reg: RegistryView, policy: Policy, ctx: GateContext, who: Resolved, f: Findings
+) -> None:
+    approval = who.approval
+    assert approval is not None
+    if policy.visit.require_approval:
+        visitor.check_approval(approval, policy, ctx, f)
+    health.check_colour(ev, policy, f, required=True)
+    health.check_risk(ev, reg, policy, ctx, who, f)
+    health.check_nat(ev, policy, ctx, approval.origin_region, f)
+
+
+def _exit_rules(
+    ev: Evidence, reg: RegistryView, policy: Policy, ctx: GateContext, who: Resolved, f: Findings
+) -> None:
+    """Going out checks identity and R10, not health or temperature."""
+    if who.person is not None:
+        member.check_identity_state(ev, who.person, reg, policy, f)
+        member.check_student_exit(who.person, reg, policy, ctx, f)
+        return
+    if ev.health_code is not None or who.approval is not None:
+        # A visitor leaving: identity is enough; the approval rules concern entry.
+        for reason in (
+            Reason.NOT_AUTHORIZED,
+            Reason.NO_VISIT_APPROVAL,
+            Reason.APPROVAL_HOLDER_MISMATCH,
+        ):
+            if reason in f.rejects:
+                f.rejects.remove(reason)
+
+
+def _freshness(ev: Evidence, policy: Policy, ctx: GateContext, f: Findings) -> None:
+    """R15: stale registry data or an untrusted clock cannot auto-admit."""
+    synced = ev.registry_synced_at
+    max_age = dt.timedelta(hours=policy.freshness.registry_max_age_h)
+    if synced is None or ctx.now - synced > max_age:
+        f.wait(Reason.REGISTRY_STALE, "guard")
+    if not ctx.clock_trusted:
+        f.wait(Reason.CLOCK_UNTRUSTED, "guard")
+    if f.waits:
+        f.wait(Reason.GUARD_CONFIRMATION_REQUIRED, "guard")
+
+
+def _verdict(f: Findings, subject: Subject, policy: Policy, reg: RegistryView) -> Verdict:
+    if f.rejects:
+        outcome = "reject"
+        reasons = tuple(f.rejects)
+    elif f.waits:
+        outcome = "pending"
+        reasons = tuple(f.waits)
+    else:
+        outcome = "admit"
+        reasons = ()
+    return Verdict(
+        outcome=outcome,  # type: ignore[arg-type]
+        reasons=reasons,
+        warnings=tuple(f.warnings),
+        needs=tuple(f.needs) if outcome == "pending" else (),
+        subject=subject,
+        close_leave_id=f.close_leave_id if outcome == "admit" else None,
+        policy_version=policy.label,
+        registry_version=reg.version,
+    )

@@ -1,0 +1,40 @@
+"""The collector every rule writes to while the engine evaluates a transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kiosk.core.reasons import Reason
+from kiosk.core.verdict import Need
+
+
+@dataclass
+class Findings:
+    """Rejects, warnings and what the transaction still waits for."""
+
+    rejects: list[Reason] = field(default_factory=list)
+    warnings: list[Reason] = field(default_factory=list)
+    waits: list[Reason] = field(default_factory=list)
+    needs: list[Need] = field(default_factory=list)
+    close_leave_id: str | None = None
+
+    def reject(self, reason: Reason) -> None:
+        """Record a reason that refuses entry."""
+        if reason not in self.rejects:
+            self.rejects.append(reason)
+
+    def warn(self, reason: Reason) -> None:
+        """Record a reason that admits but flags the record for follow-up."""
+        if reason not in self.warnings:
+            self.warnings.append(reason)
+
+    def wait(self, reason: Reason, need: Need) -> None:
+        """Record something the transaction must still receive before it can admit."""
+        if reason not in self.waits:
+            self.waits.append(reason)
+        if need not in self.needs:
+            self.needs.append(need)
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.rejects)
