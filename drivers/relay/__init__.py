@@ -1,0 +1,18 @@
+"""Turnstile relays on serial ports (LCUS, Modbus coil boards) and their simulators."""
+
+from drivers.relay.device import MIN_PULSE_MS, RelayDevice, RelayError, RelayListener, RelayState
+from drivers.relay.factory import open_relay
+from drivers.relay.protocols import PROTOCOLS
+from drivers.relay.simulator import CoilChange, RelaySimulator
+
+__all__ = [
+    "MIN_PULSE_MS",
+    "PROTOCOLS",
+    "CoilChange",
+    "RelayDevice",
+    "RelayError",
+    "RelayListener",
+    "RelaySimulator",
+    "RelayState",
+    "open_relay",
+]

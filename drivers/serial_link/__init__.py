@@ -1,0 +1,1 @@
+"""Shared serial-port helpers: checksums, Modbus RTU framing, opening ports, reconnect delays."""

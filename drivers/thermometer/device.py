@@ -1,0 +1,318 @@
+"""The thermometer port loop: owns the serial port on a named worker thread.
+
+The worker opens the port (reconnecting with a doubling delay capped at 8 s), sends the
+protocol's init and poll commands, feeds received bytes to the parser, derives the
+:class:`DeviceState` and completes measurements. Listener callbacks run on the worker thread;
+a UI adapter must hand them over to its own thread.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import serial
+
+from drivers.serial_link.port import Backoff, open_serial_port
+from drivers.thermometer.frames import ErrorFrame, Frame
+from drivers.thermometer.health import DeviceState, HealthLimits, HealthMonitor
+from drivers.thermometer.measurement import (
+    Measurement,
+    MeasurementError,
+    MeasureResult,
+    Mode,
+    summarize,
+)
+from drivers.thermometer.protocols import ThermometerProtocol
+
+log = logging.getLogger(__name__)
+
+READ_TIMEOUT_S = 0.05
+REOPEN_AFTER_STALE_S = 10.0
+FRAME_HISTORY = 1024
+
+
+class ThermometerListener:
+    """Callbacks from the worker thread; every method does nothing by default."""
+
+    def on_state(self, state: DeviceState, detail: str) -> None:
+        """The device state (or its detail text) changed."""
+
+    def on_frame(self, frame: Frame) -> None:
+        """A valid frame arrived (raw values)."""
+
+    def on_measurement(self, result: MeasureResult) -> None:
+        """A measurement requested with :meth:`ThermometerDevice.start_measurement` finished."""
+
+
+@dataclass(eq=False)
+class _Pending:
+    start: float
+    deadline: float
+    last_chance: float
+    min_frames: int
+    done: threading.Event = field(default_factory=threading.Event)
+    result: MeasureResult | None = None
+    notify: bool = False
+
+
+class ThermometerDevice:
+    """A thermometer on a serial port. Start it, then :meth:`measure` (blocking) or
+    :meth:`start_measurement` (result through ``on_measurement``)."""
+
+    def __init__(
+        self,
+        port: str,
+        protocol: ThermometerProtocol,
+        baud: int = 0,
+        *,
+        mode: Mode = "surface",
+        offset_c: float = 0.9,
+        limits: HealthLimits | None = None,
+        listener: ThermometerListener | None = None,
+        backoff: Backoff | None = None,
+        on_close: Callable[[], None] | None = None,
+    ) -> None:
+        self.port = port
+        self.protocol = protocol
+        self.baud = baud or protocol.default_baud
+        self.mode: Mode = mode
+        self.offset_c = offset_c
+        self.limits = limits or HealthLimits()
+        self._listeners: list[ThermometerListener] = [listener] if listener else []
+        self._backoff = backoff or Backoff()
+        self._on_close = on_close
+        self._lock = threading.Lock()
+        self._state_changed = threading.Condition(self._lock)
+        self._state = DeviceState.CONNECTING
+        self._detail = "not started"
+        self._pending: list[_Pending] = []
+        self._frames: collections.deque[tuple[float, Frame]] = collections.deque(
+            maxlen=FRAME_HISTORY
+        )
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.last_frame: Frame | None = None
+        if mode == "surface" and protocol.reports_body:
+            log.warning("%s reports body temperature: the offset is not applied", protocol.name)
+
+    # -- lifecycle ------------------------------------------------------------------------
+    def start(self) -> ThermometerDevice:
+        """Start the worker thread (returns at once; watch ``on_state``)."""
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._run, name=f"thermometer-{self.protocol.name}", daemon=True
+            )
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop the worker, close the port, fail pending measurements."""
+        self._stop.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=10)
+        self._fail_pending("thermometer stopped")
+        if self._on_close is not None:
+            self._on_close()
+            self._on_close = None
+
+    close = stop
+
+    def __enter__(self) -> ThermometerDevice:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- observing ------------------------------------------------------------------------
+    @property
+    def state(self) -> DeviceState:
+        """The current state."""
+        return self._state
+
+    @property
+    def detail(self) -> str:
+        """Human-readable detail of the current state."""
+        return self._detail
+
+    def add_listener(self, listener: ThermometerListener) -> None:
+        """Receive callbacks (on the worker thread)."""
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: ThermometerListener) -> None:
+        """Stop receiving callbacks."""
+        self._listeners.remove(listener)
+
+    def wait_for_state(self, *states: DeviceState, timeout_s: float) -> bool:
+        """Block until the state is one of ``states``; False on timeout."""
+        with self._state_changed:
+            return self._state_changed.wait_for(lambda: self._state in states, timeout_s)
+
+    # -- measuring ------------------------------------------------------------------------
+    def measure(self, window_s: float = 1.5, min_frames: int = 3) -> MeasureResult:
+        """Collect frames for ``window_s`` seconds and return their median (blocking).
+
+        If fewer than ``min_frames`` valid frames arrived, the window is extended (at most
+        doubled) while the device is OK, for slow devices such as the 2 Hz IDC-50. Returns a :class:`MeasurementError` on fault, lost port or too few frames.
+        Never call this on a UI thread.
+        """
+        pending = self._request(window_s, min_frames, notify=False)
+        if not pending.done.wait(2 * window_s + 10.0):
+            return MeasurementError("thermometer did not answer in time", self._state)
+        assert pending.result is not None
+        return pending.result
+
+    def start_measurement(self, window_s: float = 1.5, min_frames: int = 3) -> None:
+        """Like :meth:`measure` but returns at once; the result goes to ``on_measurement``."""
+        self._request(window_s, min_frames, notify=True)
+
+    def _request(self, window_s: float, min_frames: int, notify: bool) -> _Pending:
+        now = time.monotonic()
+        pending = _Pending(now, now + window_s, now + 2 * window_s, min_frames, notify=notify)
+        alive = self._thread is not None and self._thread.is_alive() and not self._stop.is_set()
+        if not alive:
+            self._finish(pending, MeasurementError("thermometer not running", self._state))
+        elif self._state is DeviceState.FAULT:
+            error = MeasurementError(f"thermometer fault: {self._detail}", self._state)
+            self._finish(pending, error)
+        else:
+            with self._lock:
+                self._pending.append(pending)
+        return pending
+
+    def _finish(self, pending: _Pending, result: MeasureResult) -> None:
+        pending.result = result
+        pending.done.set()
+        if pending.notify:
+            self._emit("on_measurement", result)
+
+    def _is_due(self, pending: _Pending, now: float) -> bool:
+        if now < pending.deadline:
+            return False
+        if self._state is not DeviceState.OK or now >= pending.last_chance:
+            return True
+        return self._count_frames(pending.start, now) >= pending.min_frames
+
+    def _count_frames(self, start: float, end: float) -> int:
+        return sum(1 for t, _ in self._frames if start <= t <= end)
+
+    def _complete_due(self, now: float) -> None:
+        with self._lock:
+            due = [p for p in self._pending if self._is_due(p, now)]
+            self._pending = [p for p in self._pending if p not in due]
+        for pending in due:
+            self._finish(pending, self._result_for(pending))
+
+    def _result_for(self, pending: _Pending) -> MeasureResult:
+        end = max(pending.deadline, min(time.monotonic(), pending.last_chance))
+        frames = [f for t, f in self._frames if pending.start <= t <= end]
+        if self._state is not DeviceState.OK:
+            return MeasurementError(
+                f"thermometer {self._state.value}: {self._detail}", self._state, len(frames)
+            )
+        result: Measurement | None = summarize(
+            frames, mode=self.mode, offset_c=self.offset_c, min_frames=pending.min_frames
+        )
+        if result is None:
+            return MeasurementError(
+                f"only {len(frames)} valid frames in the window (need {pending.min_frames})",
+                self._state,
+                len(frames),
+            )
+        return result
+
+    def _fail_pending(self, reason: str) -> None:
+        with self._lock:
+            pending, self._pending = self._pending, []
+        for p in pending:
+            self._finish(p, MeasurementError(reason, self._state))
+
+    # -- worker ---------------------------------------------------------------------------
+    def _emit(self, method: str, *args: object) -> None:
+        for listener in list(self._listeners):
+            try:
+                getattr(listener, method)(*args)
+            except Exception:  # a listener bug must not kill the device loop
+                log.exception("thermometer listener %s failed", method)
+
+    def _set_state(self, state: DeviceState, detail: str) -> None:
+        with self._state_changed:
+            if (state, detail) == (self._state, self._detail):
+                return
+            previous = self._state
+            self._state, self._detail = state, detail
+            self._state_changed.notify_all()
+        if state is not previous:
+            bad = state in (DeviceState.FAULT, DeviceState.STALE)
+            level = logging.WARNING if bad else logging.INFO
+            log.log(level, "thermometer %s: %s", state.value, detail)
+        self._emit("on_state", state, detail)
+
+    def _run(self) -> None:
+        next_attempt = time.monotonic()
+        while not self._stop.is_set():
+            now = time.monotonic()
+            self._complete_due(now)
+            if now < next_attempt:
+                self._stop.wait(min(READ_TIMEOUT_S, next_attempt - now))
+                continue
+            try:
+                port = open_serial_port(self.port, self.baud, READ_TIMEOUT_S)
+            except (serial.SerialException, OSError, ValueError) as exc:
+                delay = self._backoff.next_delay()
+                detail = f"cannot open {self.port}; retry in {delay:g} s"
+                self._set_state(DeviceState.CONNECTING, detail)
+                log.debug("cannot open %s: %s", self.port, exc)
+                next_attempt = time.monotonic() + delay
+                continue
+            try:
+                self._session(port)
+            except (serial.SerialException, OSError) as exc:
+                log.warning("thermometer port %s lost: %s", self.port, exc)
+            finally:
+                port.close()
+            if not self._stop.is_set():
+                delay = self._backoff.next_delay()
+                self._set_state(DeviceState.CONNECTING, f"port lost; reconnecting in {delay:g} s")
+                next_attempt = time.monotonic() + delay
+        self._set_state(DeviceState.CONNECTING, "stopped")
+
+    def _session(self, port: serial.Serial) -> None:
+        """Read until the port fails, stays stale too long, or the device is stopped."""
+        protocol = self.protocol
+        parser = protocol.new_parser()
+        health = HealthMonitor(self.limits, time.monotonic())
+        self._set_state(DeviceState.CONNECTING, "port open, waiting for the first frame")
+        if protocol.init_command():
+            port.write(protocol.init_command())
+        next_poll = time.monotonic()
+        while not self._stop.is_set():
+            now = time.monotonic()
+            if protocol.poll_interval_s is not None and now >= next_poll:
+                port.write(protocol.poll_command())
+                next_poll = now + protocol.poll_interval_s
+            data = port.read(max(1, port.in_waiting))
+            now = time.monotonic()
+            bad_before = parser.bad_frames
+            items = parser.feed(data)
+            for _ in range(parser.bad_frames - bad_before):
+                health.bad("checksum error")
+            for item in items:
+                if isinstance(item, ErrorFrame):
+                    health.bad(item.message)
+                    continue
+                health.frame(item, now)
+                self._frames.append((now, item))
+                self.last_frame = item
+                self._backoff.reset()
+                self._emit("on_frame", item)
+            self._set_state(*health.evaluate(now))
+            self._complete_due(now)
+            silent = now - (health.last_valid_at or health.connected_at)
+            if silent > REOPEN_AFTER_STALE_S:
+                log.warning("no valid frame for %.0f s; reopening %s", silent, self.port)
+                return

@@ -1,0 +1,55 @@
+"""``open_thermometer``: a started :class:`ThermometerDevice` for a port or ``sim:PROFILE``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from drivers.thermometer.device import ThermometerDevice, ThermometerListener
+from drivers.thermometer.health import HealthLimits
+from drivers.thermometer.measurement import Mode
+from drivers.thermometer.protocols import make_protocol
+from drivers.thermometer.simulator import get_profile, start_simulator
+
+SIM_PREFIX = "sim:"
+_NO_OPTIONS: Mapping[str, str] = MappingProxyType({})
+
+
+def open_thermometer(
+    port: str,
+    protocol: str,
+    baud: int = 0,
+    options: Mapping[str, str] = _NO_OPTIONS,
+    *,
+    mode: Mode = "surface",
+    offset_c: float = 0.9,
+    limits: HealthLimits | None = None,
+    listener: ThermometerListener | None = None,
+    start: bool = True,
+) -> ThermometerDevice:
+    """Open a thermometer on ``port`` (a device path, or ``sim:PROFILE`` for a simulator).
+
+    ``protocol`` is one of gy-mcu90614, idc50, modbus-rtu, mlx-stick, regex; ``baud`` 0 uses
+    the protocol's default; ``options`` are the protocol's options. Raises
+    :class:`~drivers.thermometer.options.ProtocolOptionError` for bad names or options. The
+    device is started unless ``start`` is False; call ``stop()`` when done (it also stops a
+    simulator).
+    """
+    proto = make_protocol(protocol, options)
+    on_close = None
+    path = port
+    if port.startswith(SIM_PREFIX):
+        profile = get_profile(port[len(SIM_PREFIX) :])
+        sim = start_simulator(proto, profile.name)
+        path, on_close = sim.port, sim.close
+    device = ThermometerDevice(
+        path,
+        proto,
+        baud,
+        mode=mode,
+        offset_c=offset_c,
+        limits=limits,
+        listener=listener,
+        on_close=on_close,
+    )
+    return device.start() if start else device
