@@ -2,8 +2,8 @@
 
 Profiles: ``normal``; ``silent`` (a Modbus board that never answers); ``bad-echo`` (a Modbus
 board whose write replies do not echo the request); ``stuck-on`` (a Modbus board whose coil
-stays on once switched on, so the read-back after "off" disagrees); ``unplug-after-on`` (the cable is pulled
-right after the first "on" command, so the "off" fails).
+stays on once switched on, so the read-back after "off" disagrees); ``unplug-after-on`` (the
+cable is pulled right after the first "on" command, so the "off" fails).
 """
 
 from __future__ import annotations
