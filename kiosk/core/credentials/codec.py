@@ -119,7 +119,7 @@ def sign_claims(
 ) -> str:
     """Sign an arbitrary claims map as ``prefix`` credential text (no checks; tools and tests)."""
     cose = encode_sign1(
-        cbor2.dumps(dict(claims)),
+        cbor2.dumps(claims),
         alg=key.alg,
         kid=key.kid,
         sign=key.sign,

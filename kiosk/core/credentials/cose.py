@@ -100,7 +100,8 @@ def assemble(
     tagged: bool = True,
 ) -> bytes:
     """Encode the four COSE_Sign1 fields as given (also used to build hostile test messages)."""
-    body = [protected, dict(unprotected), payload, signature]
+    header = dict(unprotected) if isinstance(unprotected, Mapping) else unprotected
+    body = [protected, header, payload, signature]
     return cbor2.dumps(cbor2.CBORTag(COSE_SIGN1_TAG, body) if tagged else body)
 
 
