@@ -42,19 +42,19 @@ def run_test(args: argparse.Namespace) -> int:
 
     config = load_kiosk_config(args.config)
     policy = load_policy(args.policy or config.policy_file)
-    runner = ScenarioRunner(
+    results: list[ScenarioResult] = []
+    with ScenarioRunner(
         policy,
         tz=ZoneInfo(config.settings.gate.time_zone),
         city_prefix=config.settings.gate.city_region_prefix,
-    )
-    results: list[ScenarioResult] = []
-    for path in _expand(args.files):
-        try:
-            scenarios = load_scenarios(path)
-        except ScenarioError as exc:
-            results.append(ScenarioResult(path.name, str(path), False, {}, {}, [str(exc)]))
-            continue
-        results.extend(runner.run(sc) for sc in scenarios)
+    ) as runner:
+        for path in _expand(args.files):
+            try:
+                scenarios = load_scenarios(path)
+            except ScenarioError as exc:
+                results.append(ScenarioResult(path.name, str(path), False, {}, {}, [str(exc)]))
+                continue
+            results.extend(runner.run(sc) for sc in scenarios)
     passed = sum(r.passed for r in results)
     failed = len(results) - passed
     if args.json:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -156,12 +158,20 @@ def memory_registry(snapshot: RegistrySnapshot) -> MemoryRegistry:
     )
 
 
-def sql_registry(snapshot: RegistrySnapshot, url: str) -> SqlRegistry:
-    """The snapshot written into a freshly migrated database at ``url``."""
+@contextmanager
+def sql_registry(snapshot: RegistrySnapshot, url: str) -> Iterator[SqlRegistry]:
+    """The snapshot written into a freshly migrated database at ``url``, closed on exit."""
     engine = open_engine(url)
-    migrate(engine)
-    RegistryWriter(engine).replace(snapshot)
-    return SqlRegistry(engine)
+    try:
+        migrate(engine)
+        RegistryWriter(engine).replace(snapshot)
+        registry = SqlRegistry(engine)
+        try:
+            yield registry
+        finally:
+            registry.close()
+    finally:
+        engine.dispose()
 
 
 def _req(row: dict[str, Any], key: str, where: str) -> Any:

@@ -7,8 +7,10 @@ import datetime as dt
 import os
 import statistics
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -36,7 +38,7 @@ ISSUED_BEFORE = {
     "visit_approval": dt.timedelta(minutes=1),
 }
 
-RegistryFactory = Callable[[RegistrySnapshot, str], RegistryView]
+RegistryFactory = Callable[[RegistrySnapshot], AbstractContextManager[RegistryView]]
 
 
 @dataclass
@@ -75,7 +77,11 @@ class _Turnstile:
 
 
 class ScenarioRunner:
-    """Runs scenarios against a base policy with freshly made trusted and untrusted keys."""
+    """Runs scenarios against a base policy with freshly made trusted and untrusted keys.
+
+    Each scenario's registry lives in its own SQLite file in a temporary directory that
+    :meth:`close` (or leaving the ``with`` block) removes.
+    """
 
     def __init__(
         self,
@@ -91,7 +97,28 @@ class ScenarioRunner:
         self.trusted = SigningKey.generate("EdDSA")
         self.untrusted = SigningKey.generate("EdDSA")
         self.id_key = os.urandom(32)
-        self._factory = registry_factory or sql_registry_factory()
+        self._tmp = tempfile.TemporaryDirectory(prefix="kiosk-scenarios-")
+        self._count = 0
+        self._factory = registry_factory or self._sqlite_registry
+
+    def __enter__(self) -> ScenarioRunner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Remove the scenario databases."""
+        self._tmp.cleanup()
+
+    @contextmanager
+    def _sqlite_registry(self, snapshot: RegistrySnapshot) -> Iterator[RegistryView]:
+        self._count += 1
+        path = Path(self._tmp.name) / f"scenario-{self._count}.db"
+        with sql_registry(snapshot, f"sqlite:///{path}") as registry:
+            yield registry
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
 
     def run(self, scenario: Scenario) -> ScenarioResult:
         """Run one scenario; malformed content becomes a failed result, never an exception."""
@@ -120,7 +147,13 @@ class ScenarioRunner:
         )
         records.version = f"scenario:{sc.name[:40]}"
         records.synced_at = synced
-        registry = self._factory(records, sc.name)
+        with self._factory(records) as registry:
+            return self._steps(sc, policy, registry, synced)
+
+    def _steps(
+        self, sc: Scenario, policy: Policy, registry: RegistryView, synced: dt.datetime
+    ) -> dict[str, Any]:
+        data = sc.data
         keyring = KeyRing(
             [self.trusted.trusted_key(issuer="scenario", prefixes=("HK1", "CP1", "VA1"))]
         )
@@ -285,16 +318,3 @@ def _compare(expect: dict[str, Any], got: dict[str, Any]) -> list[str]:
     if "relay" in expect and expect["relay"] != got["relay"]:
         problems.append(f"expected relay {expect['relay']}, got {got['relay']}")
     return problems
-
-
-def sql_registry_factory() -> RegistryFactory:
-    """Registries in real SQLite files (one per scenario) in a temporary directory."""
-    tmp = tempfile.TemporaryDirectory(prefix="kiosk-scenarios-")
-    counter = iter(range(1_000_000))
-
-    def make(records: RegistrySnapshot, name: str) -> RegistryView:
-        path = os.path.join(tmp.name, f"scenario-{next(counter)}.db")
-        return sql_registry(records, f"sqlite:///{path}")
-
-    make.tmp = tmp  # type: ignore[attr-defined]  # keep the directory alive with the factory
-    return make
