@@ -158,7 +158,33 @@ def markdown(report: dict[str, Any]) -> str:
         )
     lines += ["", "Cascade reads by stage: "
               + ", ".join(f"{k} {v}" for k, v in report["cascade_stages"].items()), ""]
+    lines += ["## Targets", ""] + [f"- {t}" for t in targets(report)] + [""]
     return "\n".join(lines)
+
+
+def targets(report: dict[str, Any]) -> list[str]:
+    """The cascade's targets, each with its measured value and whether it is met."""
+    cascade = report["summary"]["cascade"]
+    behind = [
+        c for c, row in report["categories"].items()
+        if row["cascade"]["decoded"] < max(row[n]["decoded"] for n in DECODERS[1:])
+    ]
+    p95_worst = max(row["cascade"]["p95_ms"] for row in report["categories"].values())
+
+    def mark(ok: bool) -> str:
+        return "met" if ok else "NOT met"
+
+    return [
+        f"reads at least as many codes as the best single decoder in every category: "
+        f"{mark(not behind)}" + (f" (behind in {', '.join(behind)})" if behind else ""),
+        f"no wrong text: {mark(cascade['wrong_texts'] == 0)} ({cascade['wrong_texts']})",
+        f"median ≤ 2 ms with a code: {mark(cascade['median_ms_code'] <= 2)} "
+        f"({cascade['median_ms_code']:.2f} ms)",
+        f"median ≤ 5 ms without a code: {mark(cascade['median_ms_nocode'] <= 5)} "
+        f"({cascade['median_ms_nocode']:.2f} ms)",
+        f"p95 within the {report['budget_ms']:.0f} ms budget in every category: "
+        f"{mark(p95_worst <= report['budget_ms'])} (worst {p95_worst:.1f} ms)",
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
