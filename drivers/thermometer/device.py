@@ -98,7 +98,7 @@ class ThermometerDevice:
         self._thread: threading.Thread | None = None
         self.last_frame: Frame | None = None
         if mode == "surface" and protocol.reports_body:
-            log.warning("%s reports body temperature: the offset is not applied", protocol.name)
+            log.info("%s reports body temperature: the offset is not applied", protocol.name)
 
     # -- lifecycle ------------------------------------------------------------------------
     def start(self) -> ThermometerDevice:
@@ -157,8 +157,9 @@ class ThermometerDevice:
         """Collect frames for ``window_s`` seconds and return their median (blocking).
 
         If fewer than ``min_frames`` valid frames arrived, the window is extended (at most
-        doubled) while the device is OK, for slow devices such as the 2 Hz IDC-50. Returns a :class:`MeasurementError` on fault, lost port or too few frames.
-        Never call this on a UI thread.
+        doubled) while the device is OK, for slow devices such as the 2 Hz IDC-50. Returns a
+        :class:`MeasurementError` on fault, lost port or too few frames. Never call this on a
+        UI thread.
         """
         pending = self._request(window_s, min_frames, notify=False)
         if not pending.done.wait(2 * window_s + 10.0):

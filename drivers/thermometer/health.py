@@ -68,7 +68,7 @@ class HealthMonitor:
         lim = self.limits
         if self.bad_in_row >= lim.max_bad_in_row:
             return DeviceState.FAULT, (
-                f"{lim.max_bad_in_row} or more bad frames in a row ({self.last_error})"
+                f"{lim.max_bad_in_row} or more bad or error replies in a row ({self.last_error})"
             )
         since = self.last_valid_at if self.last_valid_at is not None else self.connected_at
         if now - since > lim.stale_s:
