@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 10_000
 _BEGIN_OPTION = "kiosk_sqlite_begin"
+_NO_BEGIN = "none"
 
 
 def open_engine(url: str) -> Engine:
@@ -41,6 +42,26 @@ def write_connection(engine: Engine) -> Connection:
     if engine.dialect.name == "sqlite":
         conn.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
     return conn
+
+
+def read_connection(engine: Engine) -> Connection:
+    """A connection for lookups: on SQLite each statement is its own read transaction.
+
+    SQLAlchemy still considers the connection to be in a transaction after a query; call
+    :func:`begin_read` to group statements in one real read transaction, and ``rollback()`` to
+    end it.
+    """
+    conn = engine.connect()
+    if engine.dialect.name == "sqlite":
+        conn.execution_options(**{_BEGIN_OPTION: _NO_BEGIN})
+    return conn
+
+
+def begin_read(conn: Connection) -> None:
+    """Start a real read transaction on a :func:`read_connection` (ended by ``rollback()``)."""
+    if conn.dialect.name == "sqlite":
+        conn.rollback()
+        conn.connection.driver_connection.execute("BEGIN")  # type: ignore[union-attr]
 
 
 def migrate(engine: Engine) -> None:
@@ -71,6 +92,7 @@ def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
 
 def _sqlite_on_begin(conn: Connection) -> None:
     options = conn.get_execution_options()
-    if options.get("isolation_level") == "AUTOCOMMIT":
+    mode = options.get(_BEGIN_OPTION, "DEFERRED")
+    if options.get("isolation_level") == "AUTOCOMMIT" or mode == _NO_BEGIN:
         return
-    conn.exec_driver_sql(f"BEGIN {options.get(_BEGIN_OPTION, 'DEFERRED')}")
+    conn.connection.driver_connection.execute(f"BEGIN {mode}")  # type: ignore[union-attr]

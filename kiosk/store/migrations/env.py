@@ -6,7 +6,7 @@ For development commands (``alembic -c kiosk/store/migrations/alembic.ini revisi
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
 from sqlalchemy import Connection
@@ -19,7 +19,7 @@ config = context.config
 target_metadata = Base.metadata
 
 
-def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
     """Write UtcDateTime columns as plain ``sa.DateTime()`` so revisions need no app imports."""
     if type_ == "type" and isinstance(obj, UtcDateTime):
         return "sa.DateTime()"

@@ -1,0 +1,386 @@
+"""The registry snapshot in SQL: :class:`SqlRegistry` reads it, :class:`RegistryWriter` writes it.
+
+Reads are indexed point lookups on one long-lived connection (serialised by a lock), each in
+its own short read transaction unless the caller groups several in :meth:`SqlRegistry.snapshot`.
+Writes run in one ``BEGIN IMMEDIATE`` transaction each, so a reader never sees half a snapshot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine, bindparam, delete, func, select, update
+
+from kiosk.core.registry import (
+    Checkin,
+    LeaveApproval,
+    Person,
+    Quarantine,
+    Revocation,
+    RiskArea,
+    StayApproval,
+    TrustKey,
+    VisitApproval,
+)
+from kiosk.store import models as m
+from kiosk.store import records as rec
+from kiosk.store.db import begin_read, read_connection, write_connection
+
+log = logging.getLogger(__name__)
+
+R = TypeVar("R")
+
+META_VERSION = "registry_version"
+META_SYNCED_AT = "registry_synced_at"
+BATCH = 5_000
+
+
+@dataclass
+class RegistrySnapshot:
+    """A complete registry as delivered by a full sync or an import with ``--replace``."""
+
+    version: str
+    synced_at: dt.datetime
+    people: list[Person] = field(default_factory=list)
+    visit_approvals: list[VisitApproval] = field(default_factory=list)
+    stay_approvals: list[StayApproval] = field(default_factory=list)
+    leave_approvals: list[LeaveApproval] = field(default_factory=list)
+    quarantines: list[Quarantine] = field(default_factory=list)
+    risk_areas: list[RiskArea] = field(default_factory=list)
+    checkins: list[Checkin] = field(default_factory=list)
+    revocations: list[Revocation] = field(default_factory=list)
+    trust_keys: list[TrustKey] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RegistryStatus:
+    """Row counts per table, the registry version and when it was last synced."""
+
+    counts: dict[str, int]
+    version: str
+    synced_at: dt.datetime | None
+
+
+def _col(kind: rec.RecordKind[Any], name: str) -> Any:
+    return kind.table.c[name]
+
+
+class SqlRegistry:
+    """:class:`kiosk.core.registry.RegistryView` over the store's tables."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._conn: Connection | None = None
+        self._lock = threading.RLock()
+        self._in_snapshot = 0
+        # On SQLite a lookup outside a snapshot needs no transaction; elsewhere end each one.
+        self._end_each_read = engine.dialect.name != "sqlite"
+        p, v = rec.PEOPLE.table, rec.VISIT_APPROVALS.table
+        meta = rec.table_of(m.MetaRow)
+        self._q_meta = select(meta.c.value).where(meta.c.key == bindparam("key"))
+        self._q_person = select(p).where(p.c.person_no == bindparam("person_no"))
+        self._q_person_by_id = (
+            select(p).where(p.c.id_hmac == bindparam("id_hmac")).order_by(p.c.person_no).limit(1)
+        )
+        self._q_visit = select(v).where(v.c.approval_no == bindparam("approval_no"))
+        self._q_visits_for = (
+            select(v).where(v.c.id_hmac == bindparam("id_hmac")).order_by(v.c.visit_date)
+        )
+        self._q_stays = self._by_person(rec.STAY_APPROVALS, "start")
+        self._q_leaves = self._by_person(rec.LEAVE_APPROVALS, "start")
+        q = rec.QUARANTINES.table
+        self._q_quarantine_id = select(q).where(q.c.id_hmac == bindparam("id_hmac"))
+        self._q_quarantine_person = select(q).where(q.c.person_no == bindparam("person_no"))
+        r = rec.RISK_AREAS.table
+        self._q_risk = (
+            select(r)
+            .where(r.c.region_code.in_(bindparam("codes", expanding=True)))
+            .order_by(r.c.region_code, r.c.start)
+        )
+        c = rec.CHECKINS.table
+        self._q_checkin = select(c).where(
+            c.c.person_no == bindparam("person_no"), c.c.date == bindparam("date")
+        )
+        x = rec.REVOCATIONS.table
+        self._q_revoked = select(x.c.kind).where(
+            x.c.kind == bindparam("kind"), x.c.person_no == bindparam("person_no")
+        )
+        self._q_trust = select(rec.TRUST_KEYS.table).order_by(rec.TRUST_KEYS.table.c.kid)
+
+    @staticmethod
+    def _by_person(kind: rec.RecordKind[Any], order: str) -> Any:
+        return (
+            select(kind.table)
+            .where(_col(kind, "person_no") == bindparam("person_no"))
+            .order_by(_col(kind, order))
+        )
+
+    def close(self) -> None:
+        """Return the connection to the pool."""
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def _connection(self) -> Connection:
+        if self._conn is None:
+            self._conn = read_connection(self._engine)
+        return self._conn
+
+    @contextmanager
+    def snapshot(self) -> Iterator[SqlRegistry]:
+        """Answer every lookup inside the block from one consistent read transaction."""
+        with self._lock:
+            if not self._in_snapshot:
+                begin_read(self._connection())
+            self._in_snapshot += 1
+            try:
+                yield self
+            finally:
+                self._in_snapshot -= 1
+                if not self._in_snapshot:
+                    self._connection().rollback()
+
+    def _rows(self, stmt: Any, **params: Any) -> Sequence[Any]:
+        with self._lock:
+            conn = self._connection()
+            try:
+                return conn.execute(stmt, params).mappings().all()
+            finally:
+                if self._end_each_read and not self._in_snapshot:
+                    conn.rollback()
+
+    def _one(self, kind: rec.RecordKind[R], stmt: Any, **params: Any) -> R | None:
+        rows = self._rows(stmt, **params)
+        return kind.from_row(rows[0]) if rows else None
+
+    def _all(self, kind: rec.RecordKind[R], stmt: Any, **params: Any) -> list[R]:
+        return [kind.from_row(r) for r in self._rows(stmt, **params)]
+
+    def _meta(self, key: str) -> str | None:
+        rows = self._rows(self._q_meta, key=key)
+        return str(rows[0]["value"]) if rows else None
+
+    @property
+    def version(self) -> str:
+        """Version of the registry data as set by the last sync or import ("" if none)."""
+        return self._meta(META_VERSION) or ""
+
+    @property
+    def synced_at(self) -> dt.datetime | None:
+        """When the registry was last known to match the central server."""
+        value = self._meta(META_SYNCED_AT)
+        return dt.datetime.fromisoformat(value) if value else None
+
+    def person(self, person_no: str) -> Person | None:
+        """The person with this campus number."""
+        return self._one(rec.PEOPLE, self._q_person, person_no=person_no)
+
+    def person_by_id(self, id_hmac: str) -> Person | None:
+        """The person whose ID number has this keyed HMAC."""
+        return self._one(rec.PEOPLE, self._q_person_by_id, id_hmac=id_hmac)
+
+    def visit_approval(self, approval_no: str) -> VisitApproval | None:
+        """The visit approval with this number."""
+        return self._one(rec.VISIT_APPROVALS, self._q_visit, approval_no=approval_no)
+
+    def visit_approvals_for(self, id_hmac: str) -> list[VisitApproval]:
+        """Every visit approval of the visitor with this ID HMAC, by visit date."""
+        return self._all(rec.VISIT_APPROVALS, self._q_visits_for, id_hmac=id_hmac)
+
+    def stay_approvals(self, person_no: str) -> list[StayApproval]:
+        """Every stay approval of a student, by start date."""
+        return self._all(rec.STAY_APPROVALS, self._q_stays, person_no=person_no)
+
+    def leave_approvals(self, person_no: str) -> list[LeaveApproval]:
+        """Every leave approval of a person, by start time."""
+        return self._all(rec.LEAVE_APPROVALS, self._q_leaves, person_no=person_no)
+
+    def quarantines(self, id_hmac: str | None, person_no: str | None) -> list[Quarantine]:
+        """Quarantine records naming this ID HMAC or this person number (no duplicates)."""
+        found: list[Quarantine] = []
+        if id_hmac:
+            found += self._all(rec.QUARANTINES, self._q_quarantine_id, id_hmac=id_hmac)
+        if person_no:
+            found += self._all(rec.QUARANTINES, self._q_quarantine_person, person_no=person_no)
+        return list(dict.fromkeys(found))
+
+    def risk_areas(self, region_codes: list[str]) -> list[RiskArea]:
+        """Every listed risk area for these region codes, whatever its time window."""
+        if not region_codes:
+            return []
+        return self._all(rec.RISK_AREAS, self._q_risk, codes=sorted(set(region_codes)))
+
+    def checkin(self, person_no: str, date: dt.date) -> Checkin | None:
+        """The person's daily health check-in for ``date``."""
+        return self._one(rec.CHECKINS, self._q_checkin, person_no=person_no, date=date)
+
+    def is_revoked(self, kind: str, person_no: str) -> bool:
+        """Whether the person's credential of this kind is revoked."""
+        return bool(self._rows(self._q_revoked, kind=kind, person_no=person_no))
+
+    def trust_keys(self) -> list[TrustKey]:
+        """Every trusted public key (the key ring filters by validity window)."""
+        return self._all(rec.TRUST_KEYS, self._q_trust)
+
+
+class RegistryWriter:
+    """Applies full snapshots and incremental changes, each in one transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def replace(self, snapshot: RegistrySnapshot) -> None:
+        """Replace the whole registry (every kind, trust keys, version) atomically."""
+        lists: dict[str, Sequence[Any]] = {
+            kind.name: getattr(snapshot, kind.name) for kind in rec.ALL_KINDS
+        }
+        with write_connection(self._engine) as conn, conn.begin():
+            for kind in rec.ALL_KINDS:
+                conn.execute(delete(kind.table))
+                _insert(conn, kind, lists[kind.name])
+            _set_meta(conn, META_VERSION, snapshot.version)
+            _set_meta(conn, META_SYNCED_AT, _iso(snapshot.synced_at))
+        log.info(
+            "registry replaced: version %s, %s",
+            snapshot.version,
+            ", ".join(f"{len(v)} {k}" for k, v in lists.items()),
+        )
+
+    def replace_kind(self, kind: rec.RecordKind[R], records: Sequence[R]) -> None:
+        """Replace every record of one kind (an import with ``--replace``)."""
+        with write_connection(self._engine) as conn, conn.begin():
+            conn.execute(delete(kind.table))
+            _insert(conn, kind, records)
+
+    def upsert(self, kind: rec.RecordKind[R], records: Sequence[R]) -> None:
+        """Insert records of one kind, replacing those with the same natural key."""
+        if not records:
+            return
+        with write_connection(self._engine) as conn, conn.begin():
+            _upsert(conn, kind, records)
+
+    def upsert_people(self, people: Sequence[Person]) -> None:
+        """Insert or update people by person number."""
+        self.upsert(rec.PEOPLE, people)
+
+    def upsert_visit_approvals(self, approvals: Sequence[VisitApproval]) -> None:
+        """Insert or update visit approvals by approval number."""
+        self.upsert(rec.VISIT_APPROVALS, approvals)
+
+    def upsert_stay_approvals(self, approvals: Sequence[StayApproval]) -> None:
+        """Insert or update stay approvals by (person number, start)."""
+        self.upsert(rec.STAY_APPROVALS, approvals)
+
+    def upsert_leave_approvals(self, approvals: Sequence[LeaveApproval]) -> None:
+        """Insert or update leave approvals by leave id."""
+        self.upsert(rec.LEAVE_APPROVALS, approvals)
+
+    def upsert_quarantines(self, quarantines: Sequence[Quarantine]) -> None:
+        """Insert or update quarantine records by (ID HMAC, person number, start)."""
+        self.upsert(rec.QUARANTINES, quarantines)
+
+    def upsert_risk_areas(self, areas: Sequence[RiskArea]) -> None:
+        """Insert or update risk areas by (region code, start)."""
+        self.upsert(rec.RISK_AREAS, areas)
+
+    def upsert_checkins(self, checkins: Sequence[Checkin]) -> None:
+        """Insert or update daily check-ins by (person number, date)."""
+        self.upsert(rec.CHECKINS, checkins)
+
+    def upsert_revocations(self, revocations: Sequence[Revocation]) -> None:
+        """Record revoked credentials."""
+        self.upsert(rec.REVOCATIONS, revocations)
+
+    def upsert_trust_keys(self, keys: Sequence[TrustKey]) -> None:
+        """Insert or update trusted keys by key id."""
+        self.upsert(rec.TRUST_KEYS, keys)
+
+    def delete(self, kind: rec.RecordKind[R], records: Sequence[R]) -> int:
+        """Remove the records with the natural keys of ``records``; returns how many rows went."""
+        if not records:
+            return 0
+        with write_connection(self._engine) as conn, conn.begin():
+            return _delete_matching(conn, kind, records)
+
+    def close_leave(self, leave_id: str, returned_at: dt.datetime) -> bool:
+        """Record the return from a leave (销假); False if no such leave or already closed."""
+        t = rec.LEAVE_APPROVALS.table
+        with write_connection(self._engine) as conn, conn.begin():
+            result = conn.execute(
+                update(t)
+                .where(t.c.leave_id == leave_id, t.c.returned_at.is_(None))
+                .values(returned_at=returned_at)
+            )
+        return bool(result.rowcount)
+
+    def set_version(self, version: str, synced_at: dt.datetime) -> None:
+        """Record the registry version now held and when it was fetched."""
+        with write_connection(self._engine) as conn, conn.begin():
+            _set_meta(conn, META_VERSION, version)
+            _set_meta(conn, META_SYNCED_AT, _iso(synced_at))
+
+    def mark_synced(self, at: dt.datetime) -> None:
+        """Record that a sync at ``at`` found the registry up to date."""
+        with write_connection(self._engine) as conn, conn.begin():
+            _set_meta(conn, META_SYNCED_AT, _iso(at))
+
+
+def registry_status(engine: Engine) -> RegistryStatus:
+    """Count the rows of every registry table and read the version and sync time."""
+    reader = SqlRegistry(engine)
+    try:
+        counts: dict[str, int] = {}
+        with engine.connect() as conn:
+            for kind in rec.ALL_KINDS:
+                counts[kind.name] = int(
+                    conn.execute(select(func.count()).select_from(kind.table)).scalar_one()
+                )
+        return RegistryStatus(counts=counts, version=reader.version, synced_at=reader.synced_at)
+    finally:
+        reader.close()
+
+
+def _iso(at: dt.datetime) -> str:
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError(f"naive datetime {at.isoformat()} (give a time zone)")
+    return at.astimezone(dt.UTC).isoformat()
+
+
+def _set_meta(conn: Connection, key: str, value: str) -> None:
+    t = rec.table_of(m.MetaRow)
+    conn.execute(delete(t).where(t.c.key == key))
+    conn.execute(t.insert().values(key=key, value=value))
+
+
+def _insert(conn: Connection, kind: rec.RecordKind[R], records: Iterable[R]) -> None:
+    batch: list[dict[str, Any]] = []
+    for record in records:
+        batch.append(kind.to_row(record))
+        if len(batch) >= BATCH:
+            conn.execute(kind.table.insert(), batch)
+            batch = []
+    if batch:
+        conn.execute(kind.table.insert(), batch)
+
+
+def _delete_matching(conn: Connection, kind: rec.RecordKind[R], records: Sequence[R]) -> int:
+    keys = [{f"k_{c}": kind.to_row(r)[c] for c in kind.key} for r in records]
+    stmt = delete(kind.table).where(
+        *(kind.table.c[c].is_not_distinct_from(bindparam(f"k_{c}")) for c in kind.key)
+    )
+    result = conn.execute(stmt, keys)
+    return int(result.rowcount or 0)
+
+
+def _upsert(conn: Connection, kind: rec.RecordKind[R], records: Sequence[R]) -> None:
+    latest = {tuple(kind.to_row(r)[c] for c in kind.key): r for r in records}
+    unique = list(latest.values())
+    _delete_matching(conn, kind, unique)
+    _insert(conn, kind, unique)
