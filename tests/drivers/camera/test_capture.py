@@ -138,6 +138,7 @@ def test_sim_source_shows_queued_codes(credential: str) -> None:
             assert item is not None
             last, frame = item
             texts += [r.text for r in cascade.decode(frame)]
+        assert capture.wait_frame(last + 3, 10) is not None
         assert capture.fps > 0
     assert texts == [credential]
     assert sim.shown[0] == credential
