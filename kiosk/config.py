@@ -52,6 +52,10 @@ class CameraSettings:
     height: int = setting(480, "capture height in pixels")
     decode_budget_ms: float = setting(40.0, "time budget of the decoder cascade per frame")
     holdoff_s: float = setting(3.0, "seconds before the same code may trigger again")
+    repeats: int = setting(2, "frames a code must repeat in unless it verifies as signed")
+    reconnect_max_s: float = setting(8.0, "longest wait between reconnection attempts")
+    reconnect_attempts: int = setting(0, "attempts before the camera counts as failed; 0: forever")
+    loop: bool = setting(False, "replay a video file source from the start when it ends")
 
 
 @dataclass(frozen=True)
