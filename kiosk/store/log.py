@@ -98,15 +98,14 @@ class DecisionLog:
     def verify(self) -> VerifyReport:
         """Check the whole chain; every edit, deletion, insertion or reordering is named."""
         with self._engine.connect() as conn:
-            links = [
-                Link(r.seq, r.prev_hash, r.hash)
-                for r in conn.execute(
-                    select(EVENTS.c.seq, EVENTS.c.prev_hash, EVENTS.c.hash).order_by(EVENTS.c.seq)
-                )
-            ]
+            rows = conn.execute(
+                select(EVENTS.c.seq, EVENTS.c.prev_hash, EVENTS.c.hash, EVENTS.c.record_id)
+                .order_by(EVENTS.c.seq)
+            ).all()
             anchor = _anchor(conn)
             end = _recorded_end(conn)
-            with_outbox = set(conn.execute(select(OUTBOX.c.seq)).scalars())
+            with_outbox = set(conn.execute(select(OUTBOX.c.record_id)).scalars())
+        links = [Link(r.seq, r.prev_hash, r.hash) for r in rows]
 
         def find_edited(places: dict[int, int]) -> set[int]:
             edited: set[int] = set()
@@ -129,7 +128,7 @@ class DecisionLog:
             anchor,
             find_edited,
             recorded_end=end[0] if end else None,
-            without_outbox=[x.seq for x in links if x.seq not in with_outbox],
+            without_outbox=[r.seq for r in rows if r.record_id not in with_outbox],
         )
         return VerifyReport(ok=not problems, checked=len(links), problems=problems)
 

@@ -171,7 +171,7 @@ def check_links(
             )
     if recorded_end is not None:
         for x in walk.order:
-            if x.seq > recorded_end and (x.seq, "inserted") not in flagged:
+            if walk.place[x.seq] > recorded_end and (x.seq, "inserted") not in flagged:
                 problems.append(
                     Problem(
                         x.seq,
