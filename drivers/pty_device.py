@@ -5,8 +5,8 @@ open ``/dev/ttyUSB0``. The simulator thread speaks the device's bytes on the mas
 
 * the slave is put in raw mode so every byte passes unchanged (no echo, no CR/LF mapping);
 * the simulator only writes while a host has the port open (the master polls ``POLLHUP`` while
-  nobody holds the slave) and waits a short settle time after the open, because pyserial flushes
-  its input right after opening;
+  nobody holds the slave); unsolicited output (streams) starts a short settle time after the
+  open, because pyserial flushes its input right after opening, while replies go out at once;
 * ``os.read`` on the master raises ``OSError`` (EIO) after the host closes the slave: that just
   means "host gone";
 * :meth:`unplug` closes the master and removes the symlink: the host's port dies as if the USB
@@ -24,6 +24,7 @@ import time
 import tty
 from collections.abc import Callable
 from pathlib import Path
+from typing import Self
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ class PtyDevice:
         """Whether a host currently holds the port open."""
         return self._host_since is not None
 
-    def start(self) -> PtyDevice:
+    def start(self) -> Self:
         """Run the simulator on a named daemon thread."""
         self._thread = threading.Thread(target=self._run, name=f"sim-{self.name}", daemon=True)
         self._thread.start()
@@ -110,7 +111,7 @@ class PtyDevice:
             except OSError:
                 return False
 
-    def __enter__(self) -> PtyDevice:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -169,16 +170,19 @@ class PtyDevice:
                 continue
             if self._host_since is None:
                 self._host_since = now
-            if now - self._host_since < SETTLE_S:
-                continue
-            if not self.host_opened.is_set():
-                self.host_opened.set()
-                self.on_host_open(now)
             if any(ev & select.POLLIN for _, ev in events):
+                # Commands arrive only after the host's open (and its input flush) completed,
+                # so they are answered at once; the host may not have flushed before that.
                 try:
                     data = os.read(master, 4096)
                 except OSError:  # EIO: the host closed the slave, or we were unplugged
                     data = b""
                 if data:
                     self.write(self.on_input(data, now))
+            since = self._host_since  # None if on_input() just unplugged the device
+            if since is None or now - since < SETTLE_S:
+                continue  # unsolicited output waits until pyserial's open-time flush is over
+            if not self.host_opened.is_set():
+                self.host_opened.set()
+                self.on_host_open(now)
             self.write(self.on_tick(now))

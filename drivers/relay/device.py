@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import termios
 import threading
 import time
 from collections.abc import Callable
@@ -181,7 +182,7 @@ class RelayDevice:
                 port.flush()
             else:
                 self._modbus_switch(port, on)
-        except (serial.SerialException, OSError) as exc:
+        except (serial.SerialException, OSError, termios.error) as exc:
             self._close_port()
             self._fault(f"switching {what} failed, port lost: {exc}")
         except ValueError as exc:
@@ -212,6 +213,6 @@ class RelayDevice:
         if self._serial is not None:
             try:
                 self._serial.close()
-            except (serial.SerialException, OSError):
+            except (serial.SerialException, OSError, termios.error):
                 pass
             self._serial = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import collections
 import logging
+import termios
 import threading
 import time
 from collections.abc import Callable
@@ -272,10 +273,13 @@ class ThermometerDevice:
                 continue
             try:
                 self._session(port)
-            except (serial.SerialException, OSError) as exc:
+            except (serial.SerialException, OSError, termios.error) as exc:
                 log.warning("thermometer port %s lost: %s", self.port, exc)
             finally:
-                port.close()
+                try:
+                    port.close()
+                except (serial.SerialException, OSError, termios.error):
+                    pass
             if not self._stop.is_set():
                 delay = self._backoff.next_delay()
                 self._set_state(DeviceState.CONNECTING, f"port lost; reconnecting in {delay:g} s")
