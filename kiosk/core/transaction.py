@@ -315,7 +315,8 @@ class Gate:
             if self.setup.policy.credentials.replay_check and cp.nonce:
                 replayed = not self.replay.check(cp.nonce, tx_id, now)
                 if not replayed:
-                    self.replay.record(cp.nonce, tx_id, cp.envelope.exp)
+                    skew = dt.timedelta(seconds=self.setup.policy.credentials.clock_skew_s)
+                    self.replay.record(cp.nonce, tx_id, cp.envelope.exp + skew)
             return _merge(
                 ev,
                 campus_pass=cp,
@@ -362,17 +363,16 @@ class Gate:
         """Does the new credential belong to the person of the transaction in progress?"""
         kind, value = key
         ev, s = tx.evidence, tx.verdict.subject
+        if not ev.identified:
+            return True
         if kind == "person":
-            current = ev.campus_pass.person_no if ev.campus_pass else ev.manual_person_no
-            if current is not None:
-                return current == value
-            return s.kind != "member" or s.person_no == value
+            return s.kind == "member" and s.person_no == value
         if kind == "id":
             return s.id_hmac is None or s.id_hmac == value
         if kind == "approval":
             current = ev.visit_slip.approval_no if ev.visit_slip else ev.manual_approval_no
             return s.kind != "member" and (current is None or current == value)
-        return ev.online_health is None and ev.health_code is None
+        return s.kind != "member" and ev.online_health is None and ev.health_code is None
 
     def _new(self, now: dt.datetime) -> Transaction:
         ev = Evidence(registry_synced_at=self._synced_at())

@@ -279,3 +279,18 @@ def test_log_payload_holds_no_raw_identity_or_qr_text() -> None:
     blob = json.dumps([p for _, p in sink.records], ensure_ascii=False)
     assert VISITOR_ID not in blob and "王芳" not in blob and text[4:40] not in blob
     assert "410205********3456" in blob and "王*" in blob
+
+
+def test_a_pass_never_joins_a_visitors_transaction() -> None:
+    gate, clock, sink, turnstile = make_gate()
+    slip = codec.issue_visit_slip(
+        SIGNER, approval_no="V-0001", iat=clock.now(), exp=clock.now() + dt.timedelta(days=1)
+    )
+    visitor = gate.present_text(slip)
+    gate.temperature(Reading(body_c=36.4))
+    assert visitor.verdict.outcome == "pending"
+    student = gate.present_text(campus_pass("S2020001", clock))
+    assert student is not visitor
+    assert Reason.SUPERSEDED in visitor.verdict.reasons
+    assert student.evidence.readings == ()
+    assert student.verdict.needs == ("temperature",)

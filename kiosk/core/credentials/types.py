@@ -44,8 +44,8 @@ class HealthCode:
     """``HK1``: the provincial health code in its offline form."""
 
     envelope: Envelope
-    name: str
-    id_number: str
+    name: str = field(repr=False)
+    id_number: str = field(repr=False)
     color: Color
     nat: NatResult | None = None
     visited_regions: tuple[str, ...] = ()

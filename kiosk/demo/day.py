@@ -1,0 +1,260 @@
+"""A demo gate morning through the real path: camera → cascade → verify → thermometer → decide →
+log → turnstile, on simulated devices (pty thermometer and relay, synthetic camera) and SQLite.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import queue
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from drivers.camera import (
+    Capture,
+    CaptureOptions,
+    CodeAcceptor,
+    DecoderCascade,
+    DecodeResult,
+    ScanListener,
+    ScanWorker,
+    SimulatedCamera,
+)
+from drivers.relay.factory import open_relay
+from drivers.thermometer.device import ThermometerDevice
+from drivers.thermometer.protocols import make_protocol
+from drivers.thermometer.simulator import ThermometerSimulator
+from kiosk.config import KioskConfig
+from kiosk.core.clock import ManualClock
+from kiosk.core.credentials.codec import decode_credential
+from kiosk.core.credentials.keys import SigningKey
+from kiosk.core.credentials.types import CredentialError
+from kiosk.core.policy_config import load_policy
+from kiosk.core.reasons import Reason, message
+from kiosk.core.transaction import Gate, GateListener, Transaction
+from kiosk.demo.cast import START, Issuers, Visit, build_registry, morning
+from kiosk.runtime import RelayTurnstile, TrustList, build_gate, reading_from
+from kiosk.store import Store, open_store
+
+SCAN_TIMEOUT_S = 15.0
+OUTCOME_WORDS = {"admit": "放行 admit", "reject": "拒绝 reject", "pending": "等待 pending"}
+
+
+class _Codes(ScanListener):
+    def __init__(self) -> None:
+        self.accepted: queue.Queue[DecodeResult] = queue.Queue()
+
+    def on_code(self, result: DecodeResult) -> None:
+        self.accepted.put(result)
+
+
+class _Printer(GateListener):
+    def __init__(self, out: TextIO, locale: str) -> None:
+        self.out = out
+        self.locale = locale
+        self.finals: list[Transaction] = []
+
+    def on_final(self, tx: Transaction) -> None:
+        self.finals.append(tx)
+
+    def on_scan_refused(self, reason: Reason, detail: str) -> None:
+        print(
+            f"        refused scan: {message(reason, self.locale)} ({reason.value})", file=self.out
+        )
+
+
+class DemoDay:
+    """Owns the simulated devices and the store of one demo run."""
+
+    def __init__(self, config: KioskConfig, data_dir: Path, out: TextIO, filler: int) -> None:
+        self.out = out
+        paths = dataclasses.replace(config.settings.paths, data_dir=str(data_dir), database_url="")
+        self.config = dataclasses.replace(
+            config, settings=dataclasses.replace(config.settings, paths=paths)
+        )
+        self.store: Store = open_store(self.config)
+        self.issuers = Issuers(SigningKey.generate("EdDSA"), SigningKey.generate("ES256"))
+        self.store.writer.replace(build_registry(self.issuers, self.store.id_key, filler=filler))
+        self.clock = ManualClock(START)
+        s = self.config.settings
+        self.printer = _Printer(out, "en" if s.gate.locale.startswith("en") else "zh_CN")
+        # Thermometer: a simulator on a pty speaking the configured protocol's bytes.
+        protocol = make_protocol(s.thermometer.protocol, s.thermometer.options)
+        self.thermo_sim = ThermometerSimulator(protocol, "normal")
+        self.thermo_sim.start()
+        self.thermometer = ThermometerDevice(
+            self.thermo_sim.port,
+            protocol,
+            s.thermometer.baud,
+            mode=s.thermometer.mode,
+            offset_c=s.thermometer.offset_c,
+            on_close=self.thermo_sim.close,
+        ).start()
+        self.relay = open_relay("sim:", s.relay.protocol, s.relay.channel, slave=s.relay.slave)
+        # Camera: a synthetic scene; each credential is rendered as a phone screen.
+        self.camera = SimulatedCamera(every=10**9, show=12, fps=15.0, seed=7)
+        self.capture = Capture(
+            self.camera, CaptureOptions(width=s.camera.width, height=s.camera.height)
+        )
+        self.codes = _Codes()
+        trust = TrustList(self.store)
+        self.worker = ScanWorker(
+            self.capture,
+            DecoderCascade(budget_ms=s.camera.decode_budget_ms),
+            CodeAcceptor(
+                repeats=s.camera.repeats,
+                holdoff_s=s.camera.holdoff_s,
+                verifier=lambda raw: _verifies(raw, trust, self.clock.now),
+            ),
+            self.codes,
+        )
+        self.gate: Gate = build_gate(
+            self.config,
+            load_policy(self.config.policy_file),
+            self.store,
+            clock=self.clock,
+            actuator=RelayTurnstile(self.relay, s.relay.pulse_ms),
+            listener=self.printer,
+        )
+        self._last_seen: dict[str, float] = {}
+
+    def close(self) -> None:
+        """Stop devices and release the database."""
+        self.worker.stop()
+        self.capture.stop()
+        self.thermometer.stop()
+        self.relay.close()
+        self.store.close()
+
+    # ------------------------------------------------------------------ run
+    def run(self) -> int:
+        """Play the morning and print each decision; returns the process exit status."""
+        self.capture.start()
+        self.worker.start()
+        t = self.config.settings.thermometer
+        print(
+            f"Gate {self.gate.setup.gate_id} ({self.gate.setup.direction}), "
+            f"{START:%Y-%m-%d}, thermometer {t.protocol} on {self.thermo_sim.port}, "
+            f"relay {self.config.settings.relay.protocol} (simulated), "
+            f"database {self.config.database_url}",
+            file=self.out,
+        )
+        previous: list[str] = []
+        for visit in morning():
+            self.clock.set(visit.at)
+            self.gate.tick()
+            self._print_finals()
+            texts = visit.show(self.issuers, visit.at)
+            texts = previous if texts == ["<repeat>"] else texts
+            previous = texts
+            print(f"{visit.at:%H:%M:%S}  {visit.who:9} {visit.story}", file=self.out)
+            tx = None
+            for text in texts:
+                tx = self._scan(text) or tx
+                self._print_finals()
+                if tx is not None and tx.closed:
+                    break
+            if tx is not None and visit.kind == "person":
+                self._measure(tx, visit)
+            self._print_finals()
+        self.clock.advance(dt.timedelta(minutes=15))
+        self.gate.tick()
+        self._print_finals()
+        return self._summary()
+
+    def _scan(self, text: str) -> Transaction | None:
+        since = time.monotonic() - self._last_seen.get(text, -1e9)
+        holdoff = self.config.settings.camera.holdoff_s
+        if since < holdoff:  # the same code again: the acceptor holds it off, as at the gate
+            time.sleep(holdoff - since + 0.1)
+        self.camera.present(text)
+        try:
+            result = self.codes.accepted.get(timeout=SCAN_TIMEOUT_S)
+        except queue.Empty:
+            print("        camera: no code read", file=self.out)
+            return None
+        self._last_seen[text] = time.monotonic()
+        print(
+            f"        camera: {result.display_text[:16]}… read by {result.stage} in "
+            f"{result.ms:.1f} ms",
+            file=self.out,
+        )
+        return self.gate.present_text(result.raw)
+
+    def _measure(self, tx: Transaction, visit: Visit) -> None:
+        t = self.config.settings.thermometer
+        for skin in visit.skin_c:
+            if tx.closed or not set(tx.verdict.needs) & {"temperature", "retest"}:
+                return
+            self.thermo_sim.profile = dataclasses.replace(self.thermo_sim.profile, object_c=skin)
+            result = self.thermometer.measure(t.window_s, t.min_frames)
+            reading = reading_from(result)
+            body = (
+                "fault" if reading is None or reading.body_c is None else f"{reading.body_c:.1f} °C"
+            )
+            print(
+                f"        thermometer: {body}"
+                + ("" if reading is None or reading.valid else " (implausible: retest)"),
+                file=self.out,
+            )
+            self.gate.temperature(reading)
+            if not tx.closed and tx.verdict.outcome == "pending":
+                waits = ", ".join(message(r, self.printer.locale) for r in tx.verdict.reasons)
+                print(f"        pending: {waits}", file=self.out)
+
+    def _print_finals(self) -> None:
+        for tx in self.printer.finals:
+            v = tx.verdict
+            who = v.subject.person_no or v.subject.name_masked or "-"
+            line = f"        => {OUTCOME_WORDS[v.outcome]:14} {who}"
+            if v.reasons:
+                line += "  " + "; ".join(
+                    f"{message(r, self.printer.locale)} ({r.value})" for r in v.reasons
+                )
+            if v.warnings:
+                line += "  warnings: " + ", ".join(r.value for r in v.warnings)
+            if v.outcome == "admit":
+                line += f"  [turnstile {tx.relay}]"
+            print(line, file=self.out)
+        self.printer.finals.clear()
+
+    def _summary(self) -> int:
+        records = list(self.store.log.records())
+        decisions = [r for r in records if r.kind == "decision"]
+        admitted = sum(1 for r in decisions if r.outcome == "admit")
+        report = self.store.log.verify()
+        print(file=self.out)
+        print(
+            f"{len(decisions)} decisions logged: {admitted} admitted, "
+            f"{len(decisions) - admitted} refused",
+            file=self.out,
+        )
+        print(
+            f"log chain: {'intact' if report.ok else 'BROKEN'} ({report.checked} records checked)",
+            file=self.out,
+        )
+        waiting = self.store.outbox.counts().get("pending", 0)
+        print(f"outbox: {waiting} records waiting for the central server", file=self.out)
+        return 0 if report.ok and decisions else 1
+
+
+def _verifies(raw: bytes, trust: TrustList, now: Callable[[], dt.datetime]) -> bool:
+    try:
+        decode_credential(raw, trust(), now())
+    except CredentialError:
+        return False
+    return True
+
+
+def run_demo(config: KioskConfig, data_dir: Path, out: TextIO, *, keep: bool, filler: int) -> int:
+    """Run the demo morning in ``data_dir`` (emptied first unless ``keep``)."""
+    if data_dir.exists() and not keep:
+        shutil.rmtree(data_dir)
+    day = DemoDay(config, data_dir, out, filler)
+    try:
+        return day.run()
+    finally:
+        day.close()
