@@ -99,8 +99,9 @@ class DecisionLog:
         """Check the whole chain; every edit, deletion, insertion or reordering is named."""
         with self._engine.connect() as conn:
             rows = conn.execute(
-                select(EVENTS.c.seq, EVENTS.c.prev_hash, EVENTS.c.hash, EVENTS.c.record_id)
-                .order_by(EVENTS.c.seq)
+                select(
+                    EVENTS.c.seq, EVENTS.c.prev_hash, EVENTS.c.hash, EVENTS.c.record_id
+                ).order_by(EVENTS.c.seq)
             ).all()
             anchor = _anchor(conn)
             end = _recorded_end(conn)

@@ -64,12 +64,14 @@ def test_every_kind_imports(engine, tmp_path: Path) -> None:
     assert teacher is not None
     assert teacher.name_masked == "李*" and teacher.id_masked == "410105********1234"
     assert r.person_by_id(id_hmac(KEY, ID_A)) == teacher
-    assert r.person("S2020001").id_hmac is None and r.person("C0001").active is False
-    visit = r.visit_approval("V-0001")
+    student, contractor = r.person("S2020001"), r.person("C0001")
+    assert student is not None and student.id_hmac is None
+    assert contractor is not None and contractor.active is False
+    visit, later = r.visit_approval("V-0001"), r.visit_approval("V-0002")
+    assert visit is not None and later is not None
     assert visit.gates == ("north", "east") and visit.name_masked == "王*"
     assert visit.filed_at == dt.datetime(2022, 1, 18, 2, tzinfo=dt.UTC)
-    assert r.visit_approval("V-0002").filed_at == dt.datetime(2022, 1, 19, 2, tzinfo=dt.UTC)
-    assert r.visit_approval("V-0002").gates == ()
+    assert later.filed_at == dt.datetime(2022, 1, 19, 2, tzinfo=dt.UTC) and later.gates == ()
     assert len(r.visit_approvals_for(id_hmac(KEY, ID_V))) == 2
     assert r.stay_approvals("S2020001")[0].until == dt.date(2022, 2, 20)
     assert r.leave_approvals("S2020001")[0].destination_region == "410102"

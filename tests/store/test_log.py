@@ -7,6 +7,7 @@ import json
 import sqlite3
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -59,7 +60,7 @@ def test_append_builds_a_verifiable_chain(decision_log: DecisionLog) -> None:
 
 def test_hash_covers_outcome_and_person(decision_log: DecisionLog) -> None:
     r = decision_log.append("decision", NOW, {}, gate="north", outcome="reject", person_no="S1")
-    fields = dict(
+    fields: dict[str, Any] = dict(
         seq=1,
         record_id=r.record_id,
         kind="decision",
