@@ -73,6 +73,8 @@ class ThermometerSettings:
     ambient_max_c: float = setting(
         40.0, "highest ambient temperature at which readings are trusted"
     )
+    stale_s: float = setting(2.0, "seconds without a valid frame before the thermometer is stale")
+    frozen_s: float = setting(10.0, "seconds of identical readings that mean a fault (0: off)")
     options: dict[str, str] = setting(
         dict, "protocol options (e.g. modbus slave/register/scale, regex pattern)", factory=True
     )

@@ -36,7 +36,13 @@ from kiosk.core.policy_config import load_policy
 from kiosk.core.reasons import Reason, message
 from kiosk.core.transaction import Gate, GateListener, Transaction
 from kiosk.demo.cast import START, Issuers, Visit, build_registry, morning
-from kiosk.runtime import RelayTurnstile, TrustList, build_gate, reading_from
+from kiosk.runtime import (
+    RelayTurnstile,
+    TrustList,
+    build_gate,
+    reading_from,
+    thermometer_limits,
+)
 from kiosk.store import Store, open_store
 
 SCAN_TIMEOUT_S = 15.0
@@ -91,6 +97,7 @@ class DemoDay:
             s.thermometer.baud,
             mode=s.thermometer.mode,
             offset_c=s.thermometer.offset_c,
+            limits=thermometer_limits(self.config),
             on_close=self.thermo_sim.close,
         ).start()
         self.relay = open_relay("sim:", s.relay.protocol, s.relay.channel, slave=s.relay.slave)
