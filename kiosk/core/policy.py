@@ -29,6 +29,12 @@ def decide(ev: Evidence, reg: RegistryView, policy: Policy, ctx: GateContext) ->
         if not ev.failures:
             f.wait(Reason.CREDENTIAL_MISSING, "credential")
         return _verdict(f, Subject(kind="unknown"), policy, reg)
+    if _only_online_code(ev):
+        # A URL health code names nobody: judge its colour, then ask who the person is.
+        health.check_colour(ev, policy, f, required=False)
+        if not f.refused:
+            f.wait(Reason.CREDENTIAL_MISSING, "credential")
+        return _verdict(f, Subject(kind="unknown"), policy, reg)
     who = resolve(ev, reg, ctx, f)
     if ctx.direction == "out":
         _exit_rules(ev, reg, policy, ctx, who, f)
@@ -49,6 +55,19 @@ def decide(ev: Evidence, reg: RegistryView, policy: Policy, ctx: GateContext) ->
     if not f.refused and not f.waits:
         _freshness(ev, policy, ctx, f)
     return _verdict(f, who.subject, policy, reg)
+
+
+def _only_online_code(ev: Evidence) -> bool:
+    return ev.online_health is not None and not any(
+        (
+            ev.health_code,
+            ev.campus_pass,
+            ev.visit_slip,
+            ev.manual_person_no,
+            ev.manual_id_hmac,
+            ev.manual_approval_no,
+        )
+    )
 
 
 def _member_entry(

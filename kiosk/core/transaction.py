@@ -327,11 +327,12 @@ class Gate:
         return self._add(now, add, key=("person", cp.person_no), needs_tx_id=True)
 
     def _pairs_with(self, tx: Transaction, cp: CampusPass) -> bool:
+        """Is this pass a staff member who may collect the parked visitor (R6)?"""
         s = tx.verdict.subject
-        if s.host_person_no == cp.person_no:
-            return True
         host = self.registry.person(cp.person_no)
-        return host is not None and bool(s.host_unit) and host.unit == s.host_unit
+        if host is None or host.role != "staff":
+            return False
+        return cp.person_no == s.host_person_no or (bool(s.host_unit) and host.unit == s.host_unit)
 
     def _add(
         self,

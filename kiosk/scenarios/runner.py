@@ -190,6 +190,9 @@ class ScenarioRunner:
                 step_time = clock.now() + dt.timedelta(seconds=1)
             if step_time < clock.now():
                 raise ScenarioError(f"{where}.at: time goes backwards")
+            # The scenario follows its first transaction; once that one has ended, a later
+            # step's new transaction (the next person, a replayed code) takes over.
+            focus_was_final = focus is not None and focus.closed
             clock.set(step_time)
             gate.tick()
             if "present" in step:
@@ -207,7 +210,8 @@ class ScenarioRunner:
                     tx = gate.override(
                         str(g["override"]), None if g.get("pin") is None else str(g["pin"])
                     )
-            focus = tx or focus or gate.last
+            if focus is None or (focus_was_final and tx is not None and tx is not focus):
+                focus = tx or gate.last
         if focus is None:
             raise ScenarioError(f"{sc.source}: no transaction took place")
         return {

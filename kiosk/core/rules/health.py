@@ -70,8 +70,15 @@ def check_risk(
             if area.region_code not in enclosing:
                 continue
             area_end = area.until or ctx.now
-            if area.start <= min(end, ctx.now) and area_end >= max(start, since):
-                released = [q for q in holds if q.until is not None and q.until <= ctx.now]
+            exposed_from = max(start, since)
+            if area.start <= min(end, ctx.now) and area_end >= exposed_from:
+                # Only a quarantine served for this return releases it: started inside the
+                # exposure window and already over.
+                released = [
+                    q
+                    for q in holds
+                    if q.until is not None and q.until <= ctx.now and q.start >= exposed_from
+                ]
                 if not released:
                     f.reject(Reason.RISK_AREA_TRAVEL)
                 return
