@@ -11,7 +11,18 @@ from pathlib import Path
 
 from kiosk.settings import ConfigError
 
-COMMANDS = ("demo", "codes", "registry", "log", "policy", "config", "scan", "thermometer", "relay")
+COMMANDS = (
+    "demo",
+    "codes",
+    "registry",
+    "log",
+    "policy",
+    "config",
+    "admin",
+    "scan",
+    "thermometer",
+    "relay",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from drivers.relay.device import RelayDevice, RelayError
 from drivers.thermometer.health import HealthLimits
 from drivers.thermometer.measurement import Measurement, MeasureResult
+from kiosk.admin_pin import PinChecker
 from kiosk.config import KioskConfig
 from kiosk.core.clock import Clock
 from kiosk.core.credentials.keys import KeyRing, TrustedKey
@@ -109,6 +110,12 @@ def reading_from(result: MeasureResult | None) -> Reading | None:
     return Reading(body_c=None, frames=result.frames, fault=result.reason)
 
 
+def admin_pin_checker(config: KioskConfig) -> PinChecker:
+    """The PIN checker of ``[admin]``; with no PIN file every PIN is refused."""
+    a = config.settings.admin
+    return PinChecker(config.secret_path(a.pin_file), a.max_attempts, a.lockout_s)
+
+
 def build_gate(
     config: KioskConfig,
     policy: Policy,
@@ -117,7 +124,6 @@ def build_gate(
     clock: Clock,
     actuator: Actuator,
     listener: GateListener | None = None,
-    admin_pin_ok: Any = None,
 ) -> Gate:
     """A gate for ``config`` deciding with ``policy`` over ``store``."""
     gate_cfg = config.settings.gate
@@ -136,6 +142,6 @@ def build_gate(
         clock=clock,
         sink=LogSink(store),
         actuator=actuator,
-        admin_pin_ok=admin_pin_ok or (lambda pin: False),
+        admin_pin_ok=admin_pin_checker(config).check,
         listener=listener,
     )
