@@ -53,6 +53,21 @@ BAD_FRAME = Step(1, None, True)
 MAX_BUFFER = 4096
 
 
+def seek_header(buf: bytes, header: bytes) -> Step | None:
+    """None when ``buf`` starts with the two-byte ``header``; else the step that skips to it.
+
+    Bytes before the header are dropped; a trailing first header byte is kept, since the
+    second one may still arrive.
+    """
+    start = buf.find(header)
+    if start < 0:
+        keep = 1 if buf.endswith(header[:1]) else 0
+        return Step(len(buf) - keep) if len(buf) > keep else NEED_MORE
+    if start > 0:
+        return Step(start)
+    return None
+
+
 class FrameParser(abc.ABC):
     """Buffering parser; subclasses implement the pure :meth:`decode`."""
 

@@ -8,7 +8,15 @@ commands are ``A5 <cmd> <sum8>``: ``A5 45 EA`` continuous output, ``A5 15 BA`` o
 from __future__ import annotations
 
 from drivers.serial_link.checksums import sum8
-from drivers.thermometer.frames import BAD_FRAME, DROP_ONE, NEED_MORE, Frame, FrameParser, Step
+from drivers.thermometer.frames import (
+    BAD_FRAME,
+    DROP_ONE,
+    NEED_MORE,
+    Frame,
+    FrameParser,
+    Step,
+    seek_header,
+)
 from drivers.thermometer.options import OptionReader
 from drivers.thermometer.protocols.base import ThermometerProtocol, poll_interval
 
@@ -40,12 +48,9 @@ class GyMcu90614Parser(FrameParser):
 
     def decode(self, buf: bytes) -> Step:
         """Decode one frame at the start of ``buf``."""
-        start = buf.find(HEADER)
-        if start < 0:
-            keep = 1 if buf.endswith(HEADER[:1]) else 0
-            return Step(len(buf) - keep) if len(buf) > keep else NEED_MORE
-        if start > 0:
-            return Step(start)
+        skip = seek_header(buf, HEADER)
+        if skip is not None:
+            return skip
         if len(buf) < 4:
             return NEED_MORE
         kind, length = buf[2], buf[3]

@@ -7,7 +7,15 @@ int + tenths/10.
 from __future__ import annotations
 
 from drivers.serial_link.checksums import sum8
-from drivers.thermometer.frames import BAD_FRAME, DROP_ONE, NEED_MORE, Frame, FrameParser, Step
+from drivers.thermometer.frames import (
+    BAD_FRAME,
+    DROP_ONE,
+    NEED_MORE,
+    Frame,
+    FrameParser,
+    Step,
+    seek_header,
+)
 from drivers.thermometer.options import OptionReader
 from drivers.thermometer.protocols.base import ThermometerProtocol
 
@@ -27,12 +35,9 @@ class Idc50Parser(FrameParser):
 
     def decode(self, buf: bytes) -> Step:
         """Decode one frame at the start of ``buf``."""
-        start = buf.find(HEADER)
-        if start < 0:
-            keep = 1 if buf.endswith(HEADER[:1]) else 0
-            return Step(len(buf) - keep) if len(buf) > keep else NEED_MORE
-        if start > 0:
-            return Step(start)
+        skip = seek_header(buf, HEADER)
+        if skip is not None:
+            return skip
         if len(buf) < 3:
             return NEED_MORE
         if buf[2] != LENGTH:
