@@ -21,20 +21,28 @@ log = logging.getLogger(__name__)
 def register(sub: Any) -> None:
     """Add the `scan` sub-command to the parser."""
     parser: argparse.ArgumentParser = sub.add_parser(
-        "scan", help="decode QR codes in image or video files",
+        "scan",
+        help="decode QR codes in image or video files",
         description="Decode QR codes in image and video files with the production cascade.",
     )
     parser.add_argument("files", nargs="+", metavar="FILE", help="image (PNG, JPEG, …) or video")
     parser.add_argument("--json", action="store_true", help="one JSON object per line and file")
-    parser.add_argument("--budget-ms", type=float, default=None,
-                        help="cascade time budget per frame (default: camera.decode_budget_ms)")
+    parser.add_argument(
+        "--budget-ms",
+        type=float,
+        default=None,
+        help="cascade time budget per frame (default: camera.decode_budget_ms)",
+    )
     parser.set_defaults(func=run)
 
 
 def code_json(result: DecodeResult) -> dict[str, Any]:
     """A decoded code as JSON: text (bytes escaped if not UTF-8), raw_b64 for binary."""
-    item: dict[str, Any] = {"text": result.display_text, "stage": result.stage,
-                            "ms": round(result.ms, 2)}
+    item: dict[str, Any] = {
+        "text": result.display_text,
+        "stage": result.stage,
+        "ms": round(result.ms, 2),
+    }
     if result.text is None:
         item["raw_b64"] = base64.b64encode(result.raw).decode("ascii")
     return item
@@ -52,18 +60,29 @@ def scan_file(path: str, cascade: DecoderCascade) -> tuple[list[dict[str, Any]],
             results = cascade.decode(frame)
             ms = round((time.perf_counter() - frame_start) * 1000.0, 2)
             if index is None:
-                records.append({"file": path, "codes": [code_json(r) for r in results],
-                                "ms": ms, "error": None})
+                records.append(
+                    {
+                        "file": path,
+                        "codes": [code_json(r) for r in results],
+                        "ms": ms,
+                        "error": None,
+                    }
+                )
             elif results:
-                records.append({"file": path, "frame": index,
-                                "codes": [code_json(r) for r in results], "ms": ms,
-                                "error": None})
+                records.append(
+                    {
+                        "file": path,
+                        "frame": index,
+                        "codes": [code_json(r) for r in results],
+                        "ms": ms,
+                        "error": None,
+                    }
+                )
     except MediaError as exc:
         error = str(exc) if not frames else f"stopped after {frames} frames: {exc}"
         return [{"file": path, "codes": [], "ms": _ms(start), "error": error}], False
     if not records:  # a video without any code
-        records.append({"file": path, "frame": None, "codes": [], "ms": _ms(start),
-                        "error": None})
+        records.append({"file": path, "frame": None, "codes": [], "ms": _ms(start), "error": None})
     return records, True
 
 
@@ -72,8 +91,9 @@ def _ms(start: float) -> float:
 
 
 def _human(record: dict[str, Any]) -> str:
-    where = record["file"] + (f" frame {record['frame']}" if record.get("frame") is not None
-                              else "")
+    where = record["file"] + (
+        f" frame {record['frame']}" if record.get("frame") is not None else ""
+    )
     if record["error"]:
         return f"{where}: error: {record['error']}"
     if not record["codes"]:
@@ -93,6 +113,7 @@ def run(args: argparse.Namespace) -> int:
         records, readable = scan_file(path, cascade)
         all_read = all_read and readable
         for record in records:
-            print(json.dumps(record, ensure_ascii=False) if args.json else _human(record),
-                  flush=True)
+            print(
+                json.dumps(record, ensure_ascii=False) if args.json else _human(record), flush=True
+            )
     return 0 if all_read else 1

@@ -8,7 +8,7 @@ matched on ``id_hmac`` (keyed HMAC of the ID number, design §6).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 Role = Literal[
@@ -105,6 +105,23 @@ class TrustKey:
     not_before: dt.datetime | None = None
     not_after: dt.datetime | None = None
     prefixes: tuple[str, ...] = ()  # credential prefixes it may sign; empty: any
+
+
+@dataclass
+class RegistrySnapshot:
+    """A complete registry as delivered by a full sync, an import with ``--replace`` or a test."""
+
+    version: str
+    synced_at: dt.datetime
+    people: list[Person] = field(default_factory=list)
+    visit_approvals: list[VisitApproval] = field(default_factory=list)
+    stay_approvals: list[StayApproval] = field(default_factory=list)
+    leave_approvals: list[LeaveApproval] = field(default_factory=list)
+    quarantines: list[Quarantine] = field(default_factory=list)
+    risk_areas: list[RiskArea] = field(default_factory=list)
+    checkins: list[Checkin] = field(default_factory=list)
+    revocations: list[Revocation] = field(default_factory=list)
+    trust_keys: list[TrustKey] = field(default_factory=list)
 
 
 class RegistryView(Protocol):

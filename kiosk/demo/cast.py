@@ -17,13 +17,13 @@ from kiosk.core.registry import (
     Checkin,
     LeaveApproval,
     Person,
+    RegistrySnapshot,
     RiskArea,
     Role,
     StayApproval,
     TrustKey,
     VisitApproval,
 )
-from kiosk.store.registry import RegistrySnapshot
 
 TZ = ZoneInfo("Asia/Shanghai")
 DAY = dt.date(2022, 1, 20)

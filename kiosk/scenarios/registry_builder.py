@@ -9,12 +9,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from kiosk.core.identity import id_hmac, mask_id, mask_name
-from kiosk.core.memory_registry import MemoryRegistry
 from kiosk.core.registry import (
     Checkin,
     LeaveApproval,
     Person,
     Quarantine,
+    RegistrySnapshot,
     Revocation,
     RiskArea,
     StayApproval,
@@ -30,7 +30,7 @@ from kiosk.scenarios.spec import (
     parse_start,
 )
 from kiosk.store.db import migrate, open_engine
-from kiosk.store.registry import RegistrySnapshot, RegistryWriter, SqlRegistry
+from kiosk.store.registry import RegistryWriter, SqlRegistry
 
 
 def build_records(
@@ -140,22 +140,6 @@ def build_records(
             Revocation(str(row.get("kind", "campus_pass")), _str(row, "person_no", w))
         )
     return out
-
-
-def memory_registry(snapshot: RegistrySnapshot) -> MemoryRegistry:
-    """The snapshot as an in-memory registry (engine unit tests)."""
-    return MemoryRegistry(
-        people=snapshot.people,
-        visits=snapshot.visit_approvals,
-        stays=snapshot.stay_approvals,
-        leaves=snapshot.leave_approvals,
-        quarantine=snapshot.quarantines,
-        areas=snapshot.risk_areas,
-        checkins=snapshot.checkins,
-        revoked={(r.kind, r.person_no) for r in snapshot.revocations},
-        registry_version=snapshot.version,
-        registry_synced_at=snapshot.synced_at,
-    )
 
 
 @contextmanager

@@ -20,11 +20,10 @@ from kiosk.core.credentials.keys import KeyRing, SigningKey
 from kiosk.core.credentials.types import NatResult
 from kiosk.core.evidence import Reading
 from kiosk.core.policy_config import Policy, merge_policy
-from kiosk.core.registry import RegistryView
+from kiosk.core.registry import RegistrySnapshot, RegistryView
 from kiosk.core.transaction import Gate, GateSetup, Transaction
 from kiosk.scenarios.registry_builder import build_records, sql_registry
 from kiosk.scenarios.spec import Scenario, ScenarioError, parse_duration, parse_instant
-from kiosk.store.registry import RegistrySnapshot
 
 DEFAULT_ADMIN_PIN = "2468"
 LIFETIMES = {

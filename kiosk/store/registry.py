@@ -12,7 +12,7 @@ import logging
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, bindparam, delete, func, select, update
@@ -22,6 +22,7 @@ from kiosk.core.registry import (
     LeaveApproval,
     Person,
     Quarantine,
+    RegistrySnapshot,
     Revocation,
     RiskArea,
     StayApproval,
@@ -32,6 +33,8 @@ from kiosk.store import models as m
 from kiosk.store import records as rec
 from kiosk.store.db import begin_read, read_connection, write_connection
 
+__all__ = ["RegistrySnapshot", "RegistryStatus", "RegistryWriter", "SqlRegistry", "registry_status"]
+
 log = logging.getLogger(__name__)
 
 R = TypeVar("R")
@@ -39,23 +42,6 @@ R = TypeVar("R")
 META_VERSION = "registry_version"
 META_SYNCED_AT = "registry_synced_at"
 BATCH = 5_000
-
-
-@dataclass
-class RegistrySnapshot:
-    """A complete registry as delivered by a full sync or an import with ``--replace``."""
-
-    version: str
-    synced_at: dt.datetime
-    people: list[Person] = field(default_factory=list)
-    visit_approvals: list[VisitApproval] = field(default_factory=list)
-    stay_approvals: list[StayApproval] = field(default_factory=list)
-    leave_approvals: list[LeaveApproval] = field(default_factory=list)
-    quarantines: list[Quarantine] = field(default_factory=list)
-    risk_areas: list[RiskArea] = field(default_factory=list)
-    checkins: list[Checkin] = field(default_factory=list)
-    revocations: list[Revocation] = field(default_factory=list)
-    trust_keys: list[TrustKey] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

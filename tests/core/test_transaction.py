@@ -17,7 +17,7 @@ from kiosk.core.identity import id_hmac, mask_id, mask_name
 from kiosk.core.memory_registry import MemoryRegistry
 from kiosk.core.policy_config import Policy
 from kiosk.core.reasons import Reason
-from kiosk.core.registry import Checkin, Person, VisitApproval
+from kiosk.core.registry import Checkin, Person, RegistrySnapshot, VisitApproval
 from kiosk.core.transaction import Gate, GateSetup
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -50,27 +50,32 @@ class Turnstile:
 
 def registry() -> MemoryRegistry:
     return MemoryRegistry(
-        people=[
-            Person("T1001", "staff", "李*", id_hmac(KEY, "410105198001011234"), None, "计算机学院"),
-            Person("S2020001", "student", "张*", id_hmac(KEY, STUDENT_ID), mask_id(STUDENT_ID)),
-            Person("S2020002", "student", "赵*", None, None),
-        ],
-        visits=[
-            VisitApproval(
-                "V-0001",
-                mask_name("王芳"),
-                id_hmac(KEY, VISITOR_ID),
-                "410102",
-                "计算机学院",
-                "T1001",
-                NOW.date(),
-                (),
-                NOW - dt.timedelta(days=2),
-                "approved",
-            ),
-        ],
-        checkins=[Checkin("S2020001", NOW.date(), "normal")],
-        registry_synced_at=NOW,
+        RegistrySnapshot(
+            version="test",
+            synced_at=NOW,
+            people=[
+                Person(
+                    "T1001", "staff", "李*", id_hmac(KEY, "410105198001011234"), None, "计算机学院"
+                ),
+                Person("S2020001", "student", "张*", id_hmac(KEY, STUDENT_ID), mask_id(STUDENT_ID)),
+                Person("S2020002", "student", "赵*", None, None),
+            ],
+            visit_approvals=[
+                VisitApproval(
+                    "V-0001",
+                    mask_name("王芳"),
+                    id_hmac(KEY, VISITOR_ID),
+                    "410102",
+                    "计算机学院",
+                    "T1001",
+                    NOW.date(),
+                    (),
+                    NOW - dt.timedelta(days=2),
+                    "approved",
+                ),
+            ],
+            checkins=[Checkin("S2020001", NOW.date(), "normal")],
+        )
     )
 
 
