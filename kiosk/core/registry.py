@@ -8,8 +8,9 @@ matched on ``id_hmac`` (keyed HMAC of the ID number, design §6).
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 Role = Literal[
     "student", "staff", "contractor", "courier_fixed", "courier_temp", "delivery", "visitor"
@@ -126,6 +127,10 @@ class RegistrySnapshot:
 
 class RegistryView(Protocol):
     """Read-only queries the policy engine makes; every method is a point lookup."""
+
+    def snapshot(self) -> AbstractContextManager[Any]:
+        """A block in which every lookup sees the same registry state (one decision)."""
+        ...
 
     @property
     def version(self) -> str: ...

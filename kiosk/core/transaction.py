@@ -414,7 +414,8 @@ class Gate:
     def _evaluate(self, tx: Transaction, now: dt.datetime, touch: bool = True) -> Transaction:
         if touch:
             tx.last_activity = now
-        verdict = decide(tx.evidence, self.registry, self.setup.policy, self._context(now))
+        with self.registry.snapshot():
+            verdict = decide(tx.evidence, self.registry, self.setup.policy, self._context(now))
         if verdict.needs == ("escort",) and tx.evidence.escort_wait_since is None:
             tx.evidence = _merge(tx.evidence, escort_wait_since=now)
         if verdict.final:
