@@ -10,7 +10,6 @@ from typing import Any
 from drivers.thermometer import (
     PROTOCOLS,
     DeviceState,
-    HealthLimits,
     Measurement,
     MeasureResult,
     ProtocolOptionError,
@@ -51,7 +50,10 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Open the thermometer, print ``--count`` measurements; 1 on any device error."""
-    settings = load_kiosk_config(args.config).settings.thermometer
+    from kiosk.runtime import thermometer_limits
+
+    config = load_kiosk_config(args.config)
+    settings = config.settings.thermometer
     protocol = args.protocol or settings.protocol
     options = dict(settings.options) if protocol == settings.protocol else {}
     for item in args.option:
@@ -60,9 +62,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"kiosk thermometer: --option expects KEY=VALUE, got {item!r}", file=sys.stderr)
             return 2
         options[key.strip()] = value.strip()
-    limits = HealthLimits(
-        ambient_min_c=settings.ambient_min_c, ambient_max_c=settings.ambient_max_c
-    )
+    limits = thermometer_limits(config)
     try:
         device = open_thermometer(
             args.port or settings.port,
