@@ -8,7 +8,8 @@ Order (chosen by measurement on the synthetic set, see ``docs/decoder.md``):
    code): fixed-threshold binarisation, a 3×3 median (sensor noise, moiré), pyzbar on a
    320-px copy, a gamma curve, contrast equalisation, 1.5× upscaling.
 3. Expensive rescues, only when a code was seen but not read: pyzbar at 480 px and at full
-   size, 2× upscaling, upscaling + adaptive threshold, CLAHE, sharpening, OpenCV last.
+   size, 2× upscaling (plain and sharpened: small, slightly defocused codes), upscaling +
+   adaptive threshold, CLAHE, sharpening, OpenCV last.
 
 Every stage is guarded: an exception is logged and the cascade goes on. The cascade never
 raises on any numpy array. Payloads read by ZBar or OpenCV that are not plain ASCII are not
@@ -116,6 +117,11 @@ def _sharpen(gray: np.ndarray) -> tuple[np.ndarray, float]:
     return cv2.addWeighted(gray, 2.0, cv2.GaussianBlur(gray, (0, 0), 2.0), -1.0, 0), 1.0
 
 
+def _upscale_sharpen(gray: np.ndarray) -> tuple[np.ndarray, float]:
+    big, s = _upscale(2.0)(gray)
+    return _sharpen(big)[0], s
+
+
 def _upscale_adaptive(gray: np.ndarray) -> tuple[np.ndarray, float]:
     big, s = _upscale(2.0)(gray)
     return cv2.adaptiveThreshold(big, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 41, 5), s
@@ -146,6 +152,7 @@ DEFAULT_STAGES: tuple[Stage, ...] = (
     Stage("zxing-gamma", "zxing", _gamma, when_seen=True),
     Stage("zxing-equalize", "zxing", _equalize, when_seen=True),
     Stage("zxing-up2", "zxing", _upscale(2.0), when_seen=True),
+    Stage("zxing-up2-sharpen", "zxing", _upscale_sharpen, when_seen=True),
     Stage("pyzbar-480", "pyzbar", _resize_to_width(480), when_seen=True),
     Stage("zxing-up2-adaptive", "zxing", _upscale_adaptive, when_seen=True),
     Stage("zxing-sharpen", "zxing", _sharpen, when_seen=True),

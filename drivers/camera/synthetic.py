@@ -38,6 +38,23 @@ CATEGORIES: tuple[str, ...] = (
 
 _EFFECTS = ("blur", "motion", "glare", "moire", "noise", "lowlight", "overexposed", "jpeg")
 
+# severity at d = 1 of the categories' hard half (see ``_look``)
+CLEAN_MIN_PX = 62
+CLEAN_DEFOCUS = 1.0
+TILT_SHRINK = 0.68
+TILT_CLOSE = 0.55
+ROTATE_SHRINK = 0.72
+NOISE_GAIN = 2.0
+NOISE_VEIL = 0.8
+DARK_DIM = 0.9
+DARK_VEIL = 1.0
+JPEG_SHRINK = 0.6
+JPEG_STRENGTH = 1.1
+JPEG_MIN_QUALITY = 3
+BLOOM_GAIN = 0.4
+BLOOM_SIGMA = 3.0
+BLOOM_SPILL = 0.3
+
 Payload = str | bytes
 
 
@@ -128,9 +145,16 @@ def _background(rng: np.random.Generator) -> np.ndarray:
 
 
 def _phone_texture(
-    matrix: np.ndarray | None, module_px: int, dark: bool, rng: np.random.Generator
+    matrix: np.ndarray | None,
+    module_px: int,
+    dark: bool,
+    rng: np.random.Generator,
+    brightness: float = 1.0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The phone face (body, bezel, screen with the code); returns it and the code's corners."""
+    """The phone face (body, bezel, screen with the code); returns it and the code's corners.
+
+    ``brightness`` scales the screen's light (a phone with its backlight turned down).
+    """
     n = matrix.shape[0] if matrix is not None else 33
     code_side = n * module_px
     screen_w = code_side + 2 * module_px * 2
@@ -159,6 +183,9 @@ def _phone_texture(
         values = np.where(matrix > 0, light if dark else dark_v, dark_v if dark else light)
         big = np.kron(values.astype(np.uint8), np.ones((module_px, module_px), np.uint8))
         tex[qy0:qy0 + code_side, qx0:qx0 + code_side] = big[:, :, None]
+    if brightness != 1.0:
+        screen = tex[sy0:sy0 + screen_h, sx0:sx0 + screen_w].astype(np.float32) * brightness
+        tex[sy0:sy0 + screen_h, sx0:sx0 + screen_w] = np.round(screen).astype(np.uint8)
     q = 4 * module_px
     corners = np.array(
         [[qx0 + q, qy0 + q], [qx0 + code_side - q, qy0 + q],
@@ -175,28 +202,62 @@ class _Look:
     roll_deg: float
     effects: dict[str, float]
     dark: bool
+    brightness: float = 1.0  # screen backlight, 1 = full
+    distance: float = 1.0  # camera distance in focal lengths; < 1: stronger foreshortening
+
+
+def _ramp(d: float, start: float = 0.5) -> float:
+    """0 up to ``start``, then linear to 1 at d = 1: the hardest part of a category's range."""
+    return max(0.0, (d - start) / (1.0 - start))
 
 
 def _look(category: str, d: float, rng: np.random.Generator) -> _Look:
-    """Scene parameters for a category at difficulty ``d`` in [0, 1]."""
+    """Scene parameters for a category at difficulty ``d`` in [0, 1].
+
+    Low difficulties stay easy to read (tests and the simulated camera use d ≤ 0.4). Towards
+    d = 1 each category reaches what makes a plain decoder fail at a real gate: smaller codes,
+    defocus, foreshortening, sensor gain, reflections, bloom, coarse JPEG.
+    """
     code_px = float(rng.uniform(150, 260))
     tilt = float(rng.uniform(0, 8))
     roll = float(rng.uniform(-10, 10))
     effects: dict[str, float] = {"noise": 0.05}
     dark = False
-    if category == "small":
+    brightness = 1.0
+    distance = 1.0
+    r = _ramp(d)
+    if category == "clean":
+        # a well-lit phone, but held further away and slightly out of focus at the top
+        code_px = code_px * (1 - r) + float(rng.uniform(CLEAN_MIN_PX, 100)) * r
+        effects["defocus"] = CLEAN_DEFOCUS * r
+    elif category == "small":
         code_px = 140 - 100 * d + float(rng.uniform(-10, 10))
     elif category == "tilt":
-        tilt = 10 + 35 * d
+        tilt = 10 + 35 * d  # the specification's maximum is 45°
+        code_px *= 1 - TILT_SHRINK * r
+        distance = 1 - TILT_CLOSE * r  # close to a wide-angle lens: strong foreshortening
     elif category == "rotate":
         roll = float(rng.uniform(-180, 180))
         tilt = float(rng.uniform(0, 15 * d))
+        code_px *= 1 - ROTATE_SHRINK * r
+    elif category == "noise":
+        # high sensor gain in a dim entrance, ambient light reflected on the screen glass
+        effects["noise"] = NOISE_GAIN * d
+        effects["veil"] = NOISE_VEIL * d
+    elif category == "overexposed":
+        effects["overexposed"] = d
+        effects["bloom"] = r
+    elif category == "jpeg":
+        effects["jpeg"] = JPEG_STRENGTH * d
+        code_px *= 1 - JPEG_SHRINK * r
     elif category in _EFFECTS:
         effects[category] = d
     elif category == "darkmode":
         dark = True
         effects["noise"] = 0.05 + 0.3 * d
         tilt = float(rng.uniform(0, 25 * d))
+        brightness = 1 - DARK_DIM * d
+        effects["veil"] = DARK_VEIL * r
     elif category == "mixed":
         code_px = float(rng.uniform(110, 260))
         tilt = float(rng.uniform(0, 30 * d + 5))
@@ -205,7 +266,7 @@ def _look(category: str, d: float, rng: np.random.Generator) -> _Look:
         for name in rng.choice(list(_EFFECTS), 3, replace=False):
             effects[str(name)] = float(d * rng.uniform(0.4, 1.0))
     code_px = float(np.clip(code_px, 40, 300))
-    return _Look(code_px, tilt, roll, effects, dark)
+    return _Look(code_px, tilt, roll, effects, dark, brightness, distance)
 
 
 def render_sample(
@@ -223,7 +284,7 @@ def render_sample(
     matrix = qr_matrix(payload) if payload is not None else None
     n_code = (matrix.shape[0] - 8) if matrix is not None else 25
     module_px = 6
-    tex, code_corners = _phone_texture(matrix, module_px, look.dark, rng)
+    tex, code_corners = _phone_texture(matrix, module_px, look.dark, rng, look.brightness)
     if matrix is None:
         code_corners = np.zeros((0, 2), np.float32)
     # place the phone plane in 3D: scale so that the code side is look.code_px
@@ -237,7 +298,8 @@ def render_sample(
     axis = rng.uniform(0, 2 * math.pi)
     rot = _rotation(tilt * math.cos(axis), tilt * math.sin(axis), math.radians(look.roll_deg))
     f = 700.0
-    z = f / 1.0
+    z = f * look.distance
+    scale *= look.distance  # same code size at the centre, stronger perspective when close
     margin = 0.6 * look.code_px + 8
     cx = FRAME_W / 2 + float(rng.uniform(-0.7, 0.7)) * max(0.0, FRAME_W / 2 - margin)
     cy = FRAME_H / 2 + float(rng.uniform(-0.7, 0.7)) * max(0.0, FRAME_H / 2 - margin)
@@ -280,14 +342,31 @@ def _apply_effects(
             sx, sy = rng.uniform(8, 20 + 40 * effects["glare"], 2)
             spot = np.exp(-(((xx - gx) / sx) ** 2 + ((yy - gy) / sy) ** 2))
             img = img + (120 + 260 * effects["glare"]) * spot[:, :, None]
+    if "veil" in effects:
+        # room light reflected on the screen glass: adds light, lifts the dark modules
+        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+        direction = rng.uniform(0, 2 * math.pi)
+        ramp = (xx * math.cos(direction) + yy * math.sin(direction)) / max(w, h)
+        level = rng.uniform(90, 140) * (0.75 + 0.5 * (ramp - ramp.min()))
+        screen = (mask.astype(np.float32) / 255.0)
+        img = img + (effects["veil"] * level * screen)[:, :, None]
     if "overexposed" in effects:
         img = img * (1.3 + 1.4 * effects["overexposed"]) + 20
+    if effects.get("bloom", 0.0) > 0:
+        # light beyond the sensor's full well spills into the neighbouring (dark) modules
+        b = effects["bloom"]
+        img = img * (1 + BLOOM_GAIN * b)
+        excess = np.maximum(img.max(axis=2) - 255.0, 0.0)
+        spill = cv2.GaussianBlur(excess, (0, 0), 1.0 + BLOOM_SIGMA * b)
+        img = img + (BLOOM_SPILL * b * spill)[:, :, None]
     if "lowlight" in effects:
         img = img * (0.45 - 0.35 * effects["lowlight"])
     img = np.clip(img, 0, 255)
     if "blur" in effects:
         sigma = 0.6 + 2.4 * effects["blur"]
         img = cv2.GaussianBlur(img, (0, 0), sigma)
+    if effects.get("defocus", 0.0) > 0:
+        img = cv2.GaussianBlur(img, (0, 0), effects["defocus"])
     if "motion" in effects:
         length = int(3 + 12 * effects["motion"])
         angle = rng.uniform(0, 180)
@@ -303,8 +382,11 @@ def _apply_effects(
     img = img + rng.normal(0, sigma_n, img.shape).astype(np.float32)
     out = np.clip(img, 0, 255).astype(np.uint8)
     if "jpeg" in effects:
-        quality = int(40 - 32 * effects["jpeg"])
-        ok, buf = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, quality])
+        # 4:2:0 chroma subsampling, as camera and streaming encoders do
+        quality = max(JPEG_MIN_QUALITY, int(40 - 32 * effects["jpeg"]))
+        params = [cv2.IMWRITE_JPEG_QUALITY, quality,
+                  cv2.IMWRITE_JPEG_SAMPLING_FACTOR, cv2.IMWRITE_JPEG_SAMPLING_FACTOR_420]
+        ok, buf = cv2.imencode(".jpg", out, params)
         if ok:
             out = cv2.imdecode(buf, cv2.IMREAD_COLOR)
     return out
