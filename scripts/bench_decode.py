@@ -132,8 +132,8 @@ def markdown(report: dict[str, Any]) -> str:
         f"`python -m scripts.bench_decode --per-category {report['per_category']} "
         f"--seed {report['seed']}` — {report['frame']} synthetic frames "
         f"(`drivers/camera/synthetic.py`), budget {report['budget_ms']:.0f} ms, "
-        f"{report['machine']}. Difficulty is spread evenly from easy to unreadable in every "
-        "category, so no decoder reaches 100 %.",
+        f"{report['machine']}. Difficulty is spread evenly over every category's range; the "
+        "hardest part of each range is where plain zxing-cpp starts to fail.",
         "",
         "Decoded / samples and median (p95) ms per frame, including the grayscale conversion.",
         "",
@@ -169,6 +169,11 @@ def targets(report: dict[str, Any]) -> list[str]:
         c for c, row in report["categories"].items()
         if row["cascade"]["decoded"] < max(row[n]["decoded"] for n in DECODERS[1:])
     ]
+    tied = [
+        c for c, row in report["categories"].items()
+        if c != "nocode" and c not in behind
+        and row["cascade"]["decoded"] == max(row[n]["decoded"] for n in DECODERS[1:])
+    ]
     p95_worst = max(row["cascade"]["p95_ms"] for row in report["categories"].values())
 
     def mark(ok: bool) -> str:
@@ -177,6 +182,8 @@ def targets(report: dict[str, Any]) -> list[str]:
     return [
         f"reads at least as many codes as the best single decoder in every category: "
         f"{mark(not behind)}" + (f" (behind in {', '.join(behind)})" if behind else ""),
+        f"reads more codes than the best single decoder in every category: "
+        f"{mark(not behind and not tied)}" + (f" (tie in {', '.join(tied)})" if tied else ""),
         f"no wrong text: {mark(cascade['wrong_texts'] == 0)} ({cascade['wrong_texts']})",
         f"median ≤ 2 ms with a code: {mark(cascade['median_ms_code'] <= 2)} "
         f"({cascade['median_ms_code']:.2f} ms)",
