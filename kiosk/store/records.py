@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
@@ -49,156 +50,56 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(text.split())
 
 
-PEOPLE: RecordKind[Person] = RecordKind(
-    "people",
-    _table(m.PersonRow),
-    ("person_no",),
-    lambda p: {
-        "person_no": p.person_no,
-        "role": p.role,
-        "name_masked": p.name_masked,
-        "id_hmac": p.id_hmac,
-        "id_masked": p.id_masked,
-        "unit": p.unit,
-        "active": p.active,
-    },
-    lambda r: Person(
-        person_no=r["person_no"],
-        role=r["role"],
-        name_masked=r["name_masked"],
-        id_hmac=r["id_hmac"],
-        id_masked=r["id_masked"],
-        unit=r["unit"],
-        active=bool(r["active"]),
-    ),
-)
+def _kind(
+    name: str,
+    model: type[m.Base],
+    key: tuple[str, ...],
+    cls: type[R],
+    *,
+    joined: tuple[str, ...] = (),
+    binary: tuple[str, ...] = (),
+    flags: tuple[str, ...] = (),
+) -> RecordKind[R]:
+    """A kind whose columns carry the record's field names; ``joined`` tuples are stored as
+    space-separated words, ``binary`` and ``flags`` columns are read back as bytes and bool."""
+    names = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
 
-VISIT_APPROVALS: RecordKind[VisitApproval] = RecordKind(
-    "visit_approvals",
-    _table(m.VisitApprovalRow),
-    ("approval_no",),
-    lambda v: {
-        "approval_no": v.approval_no,
-        "name_masked": v.name_masked,
-        "id_hmac": v.id_hmac,
-        "id_masked": v.id_masked,
-        "origin_region": v.origin_region,
-        "host_unit": v.host_unit,
-        "host_person_no": v.host_person_no,
-        "visit_date": v.visit_date,
-        "gates": " ".join(v.gates),
-        "filed_at": v.filed_at,
-        "status": v.status,
-    },
-    lambda r: VisitApproval(
-        approval_no=r["approval_no"],
-        name_masked=r["name_masked"],
-        id_hmac=r["id_hmac"],
-        origin_region=r["origin_region"],
-        host_unit=r["host_unit"],
-        host_person_no=r["host_person_no"],
-        visit_date=r["visit_date"],
-        gates=_words(r["gates"]),
-        filed_at=r["filed_at"],
-        status=r["status"],
-        id_masked=r["id_masked"],
-    ),
-)
+    def to_row(record: R) -> dict[str, Any]:
+        row = {n: getattr(record, n) for n in names}
+        for n in joined:
+            row[n] = " ".join(row[n])
+        return row
 
-STAY_APPROVALS: RecordKind[StayApproval] = RecordKind(
-    "stay_approvals",
-    _table(m.StayApprovalRow),
-    ("person_no", "start"),
-    lambda s: {"person_no": s.person_no, "start": s.start, "until": s.until, "status": s.status},
-    lambda r: StayApproval(
-        person_no=r["person_no"], start=r["start"], until=r["until"], status=r["status"]
-    ),
-)
+    def from_row(row: Row) -> R:
+        values = {n: row[n] for n in names}
+        for n in joined:
+            values[n] = _words(values[n])
+        for n in binary:
+            values[n] = bytes(values[n])
+        for n in flags:
+            values[n] = bool(values[n])
+        return cls(**values)
 
-LEAVE_APPROVALS: RecordKind[LeaveApproval] = RecordKind(
-    "leave_approvals",
-    _table(m.LeaveApprovalRow),
-    ("leave_id",),
-    lambda a: {
-        "leave_id": a.leave_id,
-        "person_no": a.person_no,
-        "kind": a.kind,
-        "start": a.start,
-        "until": a.until,
-        "destination_region": a.destination_region,
-        "status": a.status,
-        "returned_at": a.returned_at,
-    },
-    lambda r: LeaveApproval(
-        leave_id=r["leave_id"],
-        person_no=r["person_no"],
-        kind=r["kind"],
-        start=r["start"],
-        until=r["until"],
-        destination_region=r["destination_region"],
-        status=r["status"],
-        returned_at=r["returned_at"],
-    ),
-)
+    return RecordKind(name, _table(model), key, to_row, from_row)
 
-QUARANTINES: RecordKind[Quarantine] = RecordKind(
-    "quarantines",
-    _table(m.QuarantineRow),
-    ("id_hmac", "person_no", "start"),
-    lambda q: {"id_hmac": q.id_hmac, "person_no": q.person_no, "start": q.start, "until": q.until},
-    lambda r: Quarantine(
-        id_hmac=r["id_hmac"], person_no=r["person_no"], start=r["start"], until=r["until"]
-    ),
-)
 
-RISK_AREAS: RecordKind[RiskArea] = RecordKind(
-    "risk_areas",
-    _table(m.RiskAreaRow),
-    ("region_code", "start"),
-    lambda a: {"region_code": a.region_code, "level": a.level, "start": a.start, "until": a.until},
-    lambda r: RiskArea(
-        region_code=r["region_code"], level=r["level"], start=r["start"], until=r["until"]
-    ),
+PEOPLE = _kind("people", m.PersonRow, ("person_no",), Person, flags=("active",))
+VISIT_APPROVALS = _kind(
+    "visit_approvals", m.VisitApprovalRow, ("approval_no",), VisitApproval, joined=("gates",)
 )
-
-CHECKINS: RecordKind[Checkin] = RecordKind(
-    "checkins",
-    _table(m.CheckinRow),
-    ("person_no", "date"),
-    lambda c: {"person_no": c.person_no, "date": c.date, "status": c.status},
-    lambda r: Checkin(person_no=r["person_no"], date=r["date"], status=r["status"]),
-)
-
-REVOCATIONS: RecordKind[Revocation] = RecordKind(
-    "revocations",
-    _table(m.RevocationRow),
-    ("kind", "person_no"),
-    lambda v: {"kind": v.kind, "person_no": v.person_no},
-    lambda r: Revocation(kind=r["kind"], person_no=r["person_no"]),
-)
-
-TRUST_KEYS: RecordKind[TrustKey] = RecordKind(
+STAY_APPROVALS = _kind("stay_approvals", m.StayApprovalRow, ("person_no", "start"), StayApproval)
+LEAVE_APPROVALS = _kind("leave_approvals", m.LeaveApprovalRow, ("leave_id",), LeaveApproval)
+QUARANTINES = _kind("quarantines", m.QuarantineRow, ("id_hmac", "person_no", "start"), Quarantine)
+RISK_AREAS = _kind("risk_areas", m.RiskAreaRow, ("region_code", "start"), RiskArea)
+CHECKINS = _kind("checkins", m.CheckinRow, ("person_no", "date"), Checkin)
+REVOCATIONS = _kind("revocations", m.RevocationRow, ("kind", "person_no"), Revocation)
+TRUST_KEYS = _kind(
     "trust_keys",
-    _table(m.TrustKeyRow),
+    m.TrustKeyRow,
     ("kid",),
-    lambda k: {
-        "kid": k.kid,
-        "alg": k.alg,
-        "public_key": k.public_key,
-        "issuer": k.issuer,
-        "not_before": k.not_before,
-        "not_after": k.not_after,
-        "prefixes": " ".join(k.prefixes),
-    },
-    lambda r: TrustKey(
-        kid=bytes(r["kid"]),
-        alg=r["alg"],
-        public_key=bytes(r["public_key"]),
-        issuer=r["issuer"],
-        not_before=r["not_before"],
-        not_after=r["not_after"],
-        prefixes=_words(r["prefixes"]),
-    ),
+    TrustKey,
+    joined=("prefixes",),
+    binary=("kid", "public_key"),
 )
 
 ALL_KINDS: tuple[RecordKind[Any], ...] = (
