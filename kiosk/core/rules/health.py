@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from kiosk.core.evidence import Evidence, GateContext
 from kiosk.core.policy_config import Policy
@@ -39,7 +40,7 @@ def check_risk(
     ctx: GateContext,
     who: Resolved,
     f: Findings,
-    extra_trips: list[tuple[str, dt.datetime, dt.datetime]] = (),  # type: ignore[assignment]
+    extra_trips: Sequence[tuple[str, dt.datetime, dt.datetime]] = (),
 ) -> None:
     """R3: refuse an active quarantine, and travel to a listed area unless a release is recorded.
 
