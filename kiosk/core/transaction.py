@@ -220,7 +220,7 @@ class Gate:
         """Guard asks for another measurement: drop a faulty or implausible last reading."""
         now = self.clock.now()
         tx = self.last if self.current is None else self.current
-        if tx is None or Reason.FEVER in tx.verdict.reasons:
+        if tx is None or tx.verdict.outcome == "admit" or Reason.FEVER in tx.verdict.reasons:
             return tx
         readings = tx.evidence.readings
         t = self.setup.policy.temperature
@@ -243,18 +243,13 @@ class Gate:
         if tx is None or tx.verdict.outcome == "admit":
             return tx
         if reason not in rules.reasons:
-            self.listener.on_scan_refused(
-                Reason.OVERRIDE_REFUSED, f"unknown override reason {reason}"
-            )
-            return tx
+            return self._refuse_override(tx, reason, f"unknown override reason {reason}", now)
         hard = [r for r in tx.verdict.reasons if r in rules.hard_rules]
         by = "guard"
         if hard:
             if pin is None or not self._admin_pin_ok(pin):
-                self.listener.on_scan_refused(
-                    Reason.OVERRIDE_REFUSED, f"admin PIN required for {', '.join(hard)}"
-                )
-                return tx
+                detail = f"admin PIN {'wrong' if pin else 'required'} for {', '.join(hard)}"
+                return self._refuse_override(tx, reason, detail, now)
             by = "admin"
         tx.override = {"reason": reason, "by": by, "over": ",".join(tx.verdict.reasons)}
         verdict = dataclasses.replace(
@@ -269,6 +264,24 @@ class Gate:
         return tx
 
     # ------------------------------------------------------------- internals
+    def _refuse_override(
+        self, tx: Transaction, reason: str, detail: str, now: dt.datetime
+    ) -> Transaction:
+        """A refused override changes nothing but is logged for the audit."""
+        self.sink.record(
+            "audit",
+            now,
+            {
+                "event": "override_refused",
+                "transaction_id": tx.id,
+                "reason": reason,
+                "detail": detail,
+                "gate": self.setup.gate_id,
+            },
+        )
+        self.listener.on_scan_refused(Reason.OVERRIDE_REFUSED, detail)
+        return tx
+
     def _present_health_code(self, hc: HealthCode, now: dt.datetime) -> Transaction:
         hmac_ = id_hmac(self.setup.id_key, hc.id_number)
         return self._add(

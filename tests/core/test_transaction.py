@@ -299,3 +299,25 @@ def test_a_pass_never_joins_a_visitors_transaction() -> None:
     assert Reason.SUPERSEDED in visitor.verdict.reasons
     assert student.evidence.readings == ()
     assert student.verdict.needs == ("temperature",)
+
+
+def test_retest_after_an_admit_never_opens_the_turnstile_again() -> None:
+    gate, clock, sink, turnstile = make_gate()
+    tx = gate.present_text(campus_pass("S2020001", clock))
+    gate.temperature(Reading(body_c=36.5))
+    assert tx.verdict.outcome == "admit" and turnstile.pulses == 1
+    assert gate.retest() is tx
+    assert turnstile.pulses == 1 and len(sink.records) == 1
+
+
+def test_refused_overrides_are_logged_for_the_audit() -> None:
+    gate, clock, sink, _ = make_gate()
+    gate.present_text(campus_pass("S2020001", clock))
+    gate.temperature(Reading(body_c=38.2))
+    gate.temperature(Reading(body_c=38.3))
+    gate.override("NOT_A_REASON")
+    gate.override("EMERGENCY_SERVICES", pin="1111")
+    audits = [p for kind, p in sink.records if kind == "audit"]
+    assert [a["event"] for a in audits] == ["override_refused", "override_refused"]
+    assert "unknown override reason" in audits[0]["detail"]
+    assert audits[1]["detail"] == "admin PIN wrong for FEVER"
