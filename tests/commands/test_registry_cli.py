@@ -42,3 +42,11 @@ def test_bad_file_reports_line_and_column_and_exits_1(config: Path, tmp_path: Pa
     assert "nothing was imported" in err
     main(["--config", str(config), "registry", "status"])
     assert "checkins         0" in capsys.readouterr().out
+
+
+def test_cli_offers_exactly_the_importable_kinds() -> None:
+    # The command keeps its own list so `kiosk --help` need not import SQLAlchemy.
+    from kiosk.commands.registry import KINDS
+    from kiosk.store.csv_import import KIND_NAMES
+
+    assert KINDS == KIND_NAMES
