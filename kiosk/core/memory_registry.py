@@ -42,9 +42,7 @@ class MemoryRegistry:
         return next((p for p in self.data.people if p.id_hmac == id_hmac), None)
 
     def visit_approval(self, approval_no: str) -> VisitApproval | None:
-        return next(
-            (v for v in self.data.visit_approvals if v.approval_no == approval_no), None
-        )
+        return next((v for v in self.data.visit_approvals if v.approval_no == approval_no), None)
 
     def visit_approvals_for(self, id_hmac: str) -> list[VisitApproval]:
         return [v for v in self.data.visit_approvals if v.id_hmac == id_hmac]

@@ -37,7 +37,8 @@ def decide(ev: Evidence, reg: RegistryView, policy: Policy, ctx: GateContext) ->
         return _verdict(f, Subject(kind="unknown"), policy, reg)
     who = resolve(ev, reg, ctx, f)
     if ctx.direction == "out":
-        _exit_rules(ev, reg, policy, ctx, who, f)
+        if who.person is not None:
+            _member_exit(ev, reg, policy, ctx, who, f)
     elif who.person is not None:
         _member_entry(ev, reg, policy, ctx, who, f)
     elif who.approval is not None:
@@ -98,23 +99,13 @@ def _visitor_entry(
     health.check_nat(ev, policy, ctx, approval.origin_region, f)
 
 
-def _exit_rules(
+def _member_exit(
     ev: Evidence, reg: RegistryView, policy: Policy, ctx: GateContext, who: Resolved, f: Findings
 ) -> None:
     """Going out checks identity and R10, not health or temperature."""
-    if who.person is not None:
-        member.check_identity_state(ev, who.person, reg, policy, f)
-        member.check_student_exit(who.person, reg, policy, ctx, f)
-        return
-    if ev.health_code is not None or who.approval is not None:
-        # A visitor leaving: identity is enough; the approval rules concern entry.
-        for reason in (
-            Reason.NOT_AUTHORIZED,
-            Reason.NO_VISIT_APPROVAL,
-            Reason.APPROVAL_HOLDER_MISMATCH,
-        ):
-            if reason in f.rejects:
-                f.rejects.remove(reason)
+    assert who.person is not None
+    member.check_identity_state(ev, who.person, reg, policy, f)
+    member.check_student_exit(who.person, reg, policy, ctx, f)
 
 
 def _freshness(ev: Evidence, policy: Policy, ctx: GateContext, f: Findings) -> None:

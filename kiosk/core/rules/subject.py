@@ -63,24 +63,25 @@ def _resolve_visitor(
 ) -> Resolved:
     approval_no = ev.visit_slip.approval_no if ev.visit_slip else ev.manual_approval_no
     approval: VisitApproval | None = None
+    problems: list[Reason] = []
     if approval_no is not None:
         approval = reg.visit_approval(approval_no)
         if approval is None:
-            f.reject(Reason.NO_VISIT_APPROVAL)
+            problems.append(Reason.NO_VISIT_APPROVAL)
         elif id_hmac is not None and approval.id_hmac != id_hmac:
-            f.reject(Reason.APPROVAL_HOLDER_MISMATCH)
+            problems.append(Reason.APPROVAL_HOLDER_MISMATCH)
     elif id_hmac is not None:
         approval = _best_approval(reg.visit_approvals_for(id_hmac), ctx)
+    if approval is None and approval_no is None:
+        problems += [Reason.NOT_AUTHORIZED, Reason.NO_VISIT_APPROVAL]
     hc = ev.health_code
+    # A visitor leaving needs a verified identity only; the approval rules concern entry.
+    if not (ctx.direction == "out" and (hc is not None or approval is not None)):
+        for reason in problems:
+            f.reject(reason)
     name_masked = mask_name(hc.name) if hc else (approval.name_masked if approval else None)
     id_masked = mask_id(hc.id_number) if hc else None
-    if approval is None:
-        if approval_no is None:
-            f.reject(Reason.NOT_AUTHORIZED)
-            f.reject(Reason.NO_VISIT_APPROVAL)
-        kind = "unknown"
-    else:
-        kind = "visitor"
+    kind = "unknown" if approval is None else "visitor"
     subject = Subject(
         kind=kind,  # type: ignore[arg-type]
         role="visitor" if approval else None,
