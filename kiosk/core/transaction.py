@@ -173,17 +173,11 @@ class Gate:
         now = self.clock.now()
         if id_number:
             hmac_ = id_hmac(self.setup.id_key, id_number)
-            return self._add(now, lambda ev: _merge(ev, manual_id_hmac=hmac_), key=("id", hmac_))
+            return self._add(now, ("id", hmac_), manual_id_hmac=hmac_)
         if person_no:
-            return self._add(
-                now, lambda ev: _merge(ev, manual_person_no=person_no), key=("person", person_no)
-            )
+            return self._add(now, ("person", person_no), manual_person_no=person_no)
         if approval_no:
-            return self._add(
-                now,
-                lambda ev: _merge(ev, manual_approval_no=approval_no),
-                key=("approval", approval_no),
-            )
+            return self._add(now, ("approval", approval_no), manual_approval_no=approval_no)
         return self._failure(Reason.CREDENTIAL_MISSING, "nothing entered", now)
 
     def temperature(self, reading: Reading | None) -> Transaction | None:
@@ -284,13 +278,7 @@ class Gate:
 
     def _present_health_code(self, hc: HealthCode, now: dt.datetime) -> Transaction:
         hmac_ = id_hmac(self.setup.id_key, hc.id_number)
-        return self._add(
-            now,
-            lambda ev: _merge(
-                ev, health_code=hc, health_code_id_hmac=hmac_, credential_kinds=_kinds(ev, "HK1")
-            ),
-            key=("id", hmac_),
-        )
+        return self._add(now, ("id", hmac_), "HK1", health_code=hc, health_code_id_hmac=hmac_)
 
     def _present_online(self, text: str, now: dt.datetime) -> Transaction:
         color: OnlineColor = "unverified"
@@ -299,18 +287,10 @@ class Gate:
                 color = self.online(text)
             except Exception as exc:  # noqa: BLE001 - any failure means "not verified"
                 log.warning("online health-code check failed: %s", exc)
-        return self._add(
-            now,
-            lambda ev: _merge(ev, online_health=color, credential_kinds=_kinds(ev, "online")),
-            key=("online", text),
-        )
+        return self._add(now, ("online", text), "online", online_health=color)
 
     def _present_slip(self, slip: VisitSlip, now: dt.datetime) -> Transaction:
-        return self._add(
-            now,
-            lambda ev: _merge(ev, visit_slip=slip, credential_kinds=_kinds(ev, "VA1")),
-            key=("approval", slip.approval_no),
-        )
+        return self._add(now, ("approval", slip.approval_no), "VA1", visit_slip=slip)
 
     def _present_pass(self, cp: CampusPass, now: dt.datetime) -> Transaction:
         for tx in self.parked:
@@ -323,21 +303,15 @@ class Gate:
                 self._evaluate(tx, now)
                 return tx
 
-        def add(ev: Evidence, tx_id: str) -> Evidence:
-            replayed = False
-            if self.setup.policy.credentials.replay_check and cp.nonce:
-                replayed = not self.replay.check(cp.nonce, tx_id, now)
-                if not replayed:
-                    skew = dt.timedelta(seconds=self.setup.policy.credentials.clock_skew_s)
-                    self.replay.record(cp.nonce, tx_id, cp.envelope.exp + skew)
-            return _merge(
-                ev,
-                campus_pass=cp,
-                replayed=ev.replayed or replayed,
-                credential_kinds=_kinds(ev, "CP1"),
-            )
-
-        return self._add(now, add, key=("person", cp.person_no), needs_tx_id=True)
+        tx = self._target(now, ("person", cp.person_no))
+        replayed = tx.evidence.replayed
+        if self.setup.policy.credentials.replay_check and cp.nonce:
+            if self.replay.check(cp.nonce, tx.id, now):
+                skew = dt.timedelta(seconds=self.setup.policy.credentials.clock_skew_s)
+                self.replay.record(cp.nonce, tx.id, cp.envelope.exp + skew)
+            else:
+                replayed = True
+        return self._put(tx, now, "CP1", campus_pass=cp, replayed=replayed)
 
     def _pairs_with(self, tx: Transaction, cp: CampusPass) -> bool:
         """Is this pass a staff member who may collect the parked visitor (R6)?"""
@@ -348,13 +322,21 @@ class Gate:
         return cp.person_no == s.host_person_no or (bool(s.host_unit) and host.unit == s.host_unit)
 
     def _add(
-        self,
-        now: dt.datetime,
-        update: Callable[..., Evidence],
-        *,
-        key: tuple[str, str],
-        needs_tx_id: bool = False,
+        self, now: dt.datetime, key: tuple[str, str], kind: str | None = None, **changes: Any
     ) -> Transaction:
+        """Put a presented credential (``changes`` to the evidence) into its transaction."""
+        return self._put(self._target(now, key), now, kind, **changes)
+
+    def _put(
+        self, tx: Transaction, now: dt.datetime, kind: str | None, **changes: Any
+    ) -> Transaction:
+        if kind is not None:
+            changes["credential_kinds"] = _kinds(tx.evidence, kind)
+        tx.evidence = _merge(tx.evidence, **changes)
+        return self._evaluate(tx, now)
+
+    def _target(self, now: dt.datetime, key: tuple[str, str]) -> Transaction:
+        """The open transaction ``key`` belongs to; another person's is superseded first."""
         tx = self.current
         if tx is not None and not tx.closed and not self._compatible(tx, key):
             self._finish(
@@ -370,8 +352,7 @@ class Gate:
             tx = None
         if tx is None or tx.closed:
             tx = self._new(now)
-        tx.evidence = update(tx.evidence, tx.id) if needs_tx_id else update(tx.evidence)
-        return self._evaluate(tx, now)
+        return tx
 
     def _compatible(self, tx: Transaction, key: tuple[str, str]) -> bool:
         """Does the new credential belong to the person of the transaction in progress?"""
