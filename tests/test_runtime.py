@@ -7,7 +7,7 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
-from drivers.thermometer.health import DeviceState
+from drivers.device import DeviceState
 from drivers.thermometer.measurement import Measurement, MeasurementError
 from kiosk.config import load_kiosk_config
 from kiosk.core.credentials.keys import SigningKey

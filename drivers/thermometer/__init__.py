@@ -1,9 +1,10 @@
 """Infrared thermometers on serial ports: protocols, port loop, measurements, simulators."""
 
+from drivers.device import DeviceState
 from drivers.thermometer.device import ThermometerDevice, ThermometerListener
 from drivers.thermometer.factory import open_thermometer
 from drivers.thermometer.frames import ErrorFrame, Frame
-from drivers.thermometer.health import DeviceState, HealthLimits
+from drivers.thermometer.health import HealthLimits
 from drivers.thermometer.measurement import (
     BODY_MAX_C,
     BODY_MIN_C,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from drivers.device import SYSTEM_CLOCK, DeviceClock
 from drivers.thermometer.device import ThermometerDevice, ThermometerListener
 from drivers.thermometer.health import HealthLimits
 from drivers.thermometer.measurement import Mode
@@ -26,6 +27,7 @@ def open_thermometer(
     limits: HealthLimits | None = None,
     listener: ThermometerListener | None = None,
     start: bool = True,
+    clock: DeviceClock = SYSTEM_CLOCK,
 ) -> ThermometerDevice:
     """Open a thermometer on ``port`` (a device path, or ``sim:PROFILE`` for a simulator).
 
@@ -33,14 +35,14 @@ def open_thermometer(
     the protocol's default; ``options`` are the protocol's options. Raises
     :class:`~drivers.thermometer.options.ProtocolOptionError` for bad names or options. The
     device is started unless ``start`` is False; call ``stop()`` when done (it also stops a
-    simulator).
+    simulator). ``clock`` paces the device and a simulator alike (tests run it faster).
     """
     proto = make_protocol(protocol, options)
     on_close = None
     path = port
     if port.startswith(SIM_PREFIX):
         profile = get_profile(port[len(SIM_PREFIX) :])
-        sim = start_simulator(proto, profile.name)
+        sim = start_simulator(proto, profile.name, clock)
         path, on_close = sim.port, sim.close
     device = ThermometerDevice(
         path,
@@ -50,6 +52,7 @@ def open_thermometer(
         offset_c=offset_c,
         limits=limits,
         listener=listener,
+        clock=clock,
         on_close=on_close,
     )
     return device.start() if start else device

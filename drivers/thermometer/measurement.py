@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from drivers.device import DeviceState
 from drivers.thermometer.frames import Frame
-from drivers.thermometer.health import DeviceState
 
 BODY_MIN_C = 34.0
 BODY_MAX_C = 42.0

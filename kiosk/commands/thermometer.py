@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     failed = False
     try:
-        ready = (DeviceState.OK, DeviceState.FAULT)
+        ready = (DeviceState.READY, DeviceState.FAULT)
         if not device.wait_for_state(*ready, timeout_s=args.ready_timeout):
             print(
                 f"kiosk thermometer: device not ready on {args.port or settings.port} "

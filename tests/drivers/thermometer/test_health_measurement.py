@@ -20,8 +20,8 @@ def test_connecting_until_first_frame_then_stale() -> None:
 def test_ok_then_stale_without_frames() -> None:
     h = HealthMonitor(LIMITS, now=0.0)
     h.frame(Frame(35.9, 24.0), 0.1)
-    assert h.evaluate(0.2) == (DeviceState.OK, "ok")
-    assert h.evaluate(2.0)[0] is DeviceState.OK
+    assert h.evaluate(0.2) == (DeviceState.READY, "ok")
+    assert h.evaluate(2.0)[0] is DeviceState.READY
     assert h.evaluate(2.2)[0] is DeviceState.STALE
 
 
@@ -32,10 +32,10 @@ def test_frozen_values_are_a_fault_changing_values_are_not() -> None:
     state, detail = h.evaluate(6.0)
     assert state is DeviceState.FAULT and "frozen" in detail
     h.frame(Frame(35.91, 24.0), 6.1)
-    assert h.evaluate(6.2)[0] is DeviceState.OK
+    assert h.evaluate(6.2)[0] is DeviceState.READY
 
 
-@pytest.mark.parametrize(("ambient", "state"), [(9.9, "fault"), (10.0, "ok"), (40.1, "fault")])
+@pytest.mark.parametrize(("ambient", "state"), [(9.9, "fault"), (10.0, "ready"), (40.1, "fault")])
 def test_ambient_range(ambient: float, state: str) -> None:
     h = HealthMonitor(LIMITS, now=0.0)
     h.frame(Frame(35.9, ambient), 0.1)
@@ -49,7 +49,7 @@ def test_bad_frames_in_a_row_are_a_fault_and_a_valid_frame_clears_it() -> None:
         h.bad("checksum error")
     assert h.evaluate(0.3)[0] is DeviceState.FAULT
     h.frame(Frame(35.8, 24.0), 0.4)
-    assert h.evaluate(0.5)[0] is DeviceState.OK
+    assert h.evaluate(0.5)[0] is DeviceState.READY
 
 
 def test_only_bad_frames_past_the_stale_time_is_a_fault() -> None:
