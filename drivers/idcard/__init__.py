@@ -1,6 +1,7 @@
 """Resident ID card readers (SAM host protocol) on serial ports: framing, card text, port loop,
 simulator."""
 
+from drivers.device import DeviceState
 from drivers.idcard.card import (
     CardDataError,
     CardError,
@@ -20,6 +21,7 @@ __all__ = [
     "CardDataError",
     "CardError",
     "CardKind",
+    "DeviceState",
     "IdCard",
     "IdCardListener",
     "IdCardProtocolError",

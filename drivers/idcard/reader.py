@@ -1,9 +1,10 @@
 """The ID card reader's port loop: owns the serial port on a named worker thread.
 
-The worker opens the port (reconnecting with a doubling, capped delay), checks the SAM module,
-then polls "find card" at ``poll_hz``. When a card is found it selects and reads it, parses
-the text block and reports the card once; the card must be taken off (a "no card" answer)
-before the next card is read, so a card left on the reader is never read as the next person.
+The worker opens the port (reconnecting with the shared capped, jittered back-off), checks
+the SAM module, then polls "find card" at ``poll_hz``. When a card is found it selects and
+reads it, parses the text block and reports the card once; the card must be taken off (a "no
+card" answer) before the next card is read, so a card left on the reader is never read as
+the next person.
 
 Nothing but a read reply with a good checksum, consistent lengths and a valid text block (ID
 check character, birth date agreeing with the number) becomes a card: garbage, a card taken
@@ -16,11 +17,11 @@ from __future__ import annotations
 import logging
 import termios
 import threading
-import time
 from collections.abc import Callable
 
 import serial
 
+from drivers.device import SYSTEM_CLOCK, Backoff, DeviceClock, DeviceListener, DeviceState
 from drivers.idcard.card import CardDataError, CardError, IdCard, parse_text_block
 from drivers.idcard.frames import (
     CARD_FOUND,
@@ -40,8 +41,7 @@ from drivers.idcard.protocols import (
     answers,
     succeeded,
 )
-from drivers.serial_link.port import Backoff, open_serial_port
-from drivers.thermometer.health import DeviceState
+from drivers.serial_link.port import open_serial_port
 
 log = logging.getLogger(__name__)
 
@@ -62,11 +62,8 @@ DATA_RETRIES = 2
 MAX_POLL_HZ = 10.0
 
 
-class IdCardListener:
+class IdCardListener(DeviceListener):
     """Callbacks from the worker thread; every method does nothing by default."""
-
-    def on_state(self, state: DeviceState, detail: str) -> None:
-        """The reader's state (or its detail text) changed."""
 
     def on_card(self, card: IdCard) -> None:
         """A card was read (once per placement)."""
@@ -81,18 +78,19 @@ class IdCardListener:
 class _Link:
     """Command/answer exchange on an open port."""
 
-    def __init__(self, port: serial.Serial, stop: threading.Event) -> None:
+    def __init__(self, port: serial.Serial, stop: threading.Event, clock: DeviceClock) -> None:
         self.port = port
         self.parser = PacketParser()
         self.stop = stop
+        self.clock = clock
 
     def transact(self, command: bytes, timeout_s: float) -> Reply | None:
         """Send ``command``; its answer, or None when none came within ``timeout_s``."""
         self.parser.clear()
         self.port.reset_input_buffer()
         self.port.write(command)
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline and not self.stop.is_set():
+        deadline = self.clock.monotonic() + timeout_s
+        while self.clock.monotonic() < deadline and not self.stop.is_set():
             bad_before = self.parser.bad_frames
             data = self.port.read(max(1, self.port.in_waiting))
             for payload in self.parser.feed(data):
@@ -117,6 +115,7 @@ class IdCardReader:
         poll_hz: float = 4.0,
         listener: IdCardListener | None = None,
         backoff: Backoff | None = None,
+        clock: DeviceClock = SYSTEM_CLOCK,
         on_close: Callable[[], None] | None = None,
     ) -> None:
         if not 0 < poll_hz <= MAX_POLL_HZ:
@@ -127,9 +126,10 @@ class IdCardReader:
         self.poll_interval_s = 1.0 / poll_hz
         self._listeners: list[IdCardListener] = [listener] if listener else []
         self._backoff = backoff or Backoff()
+        self._clock = clock
         self._on_close = on_close
         self._state_changed = threading.Condition()
-        self._state = DeviceState.CONNECTING
+        self._state = DeviceState.STOPPED
         self._detail = "not started"
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -211,24 +211,25 @@ class IdCardReader:
         self._emit("on_state", state, detail)
 
     def _run(self) -> None:
-        next_attempt = time.monotonic()
+        clock = self._clock
+        next_attempt = clock.monotonic()
+        state_while_down = DeviceState.CONNECTING
         while not self._stop.is_set():
-            wait = next_attempt - time.monotonic()
+            wait = next_attempt - clock.monotonic()
             if wait > 0:
-                self._stop.wait(wait)
+                clock.wait(self._stop, wait)
                 continue
             try:
                 port = open_serial_port(self.port, self.baud, READ_TIMEOUT_S)
             except (serial.SerialException, OSError, ValueError) as exc:
                 delay = self._backoff.next_delay()
-                self._set_state(
-                    DeviceState.CONNECTING, f"cannot open {self.port}; retry in {delay:g} s"
-                )
+                detail = f"cannot open {self.port}; retry in {delay:.1f} s"
+                self._set_state(state_while_down, detail)
                 log.debug("cannot open %s: %s", self.port, exc)
-                next_attempt = time.monotonic() + delay
+                next_attempt = clock.monotonic() + delay
                 continue
             try:
-                self._session(_Link(port, self._stop))
+                self._session(_Link(port, self._stop, clock))
             except (serial.SerialException, OSError, termios.error) as exc:
                 log.warning("ID card reader port %s lost: %s", self.port, exc)
             finally:
@@ -238,21 +239,23 @@ class IdCardReader:
                     pass
             if not self._stop.is_set():
                 delay = self._backoff.next_delay()
-                self._set_state(DeviceState.CONNECTING, f"port lost; reconnecting in {delay:g} s")
-                next_attempt = time.monotonic() + delay
-        self._set_state(DeviceState.CONNECTING, "stopped")
+                state_while_down = DeviceState.RECONNECTING
+                self._set_state(state_while_down, f"port lost; reconnecting in {delay:.1f} s")
+                next_attempt = clock.monotonic() + delay
+        self._set_state(DeviceState.STOPPED, "stopped")
 
     def _session(self, link: _Link) -> None:
         """Poll the reader until the port fails, stops answering, or the reader is stopped."""
         self._set_state(DeviceState.CONNECTING, "port open, checking the SAM module")
         session = _Session(self, link)
-        next_poll = time.monotonic()
+        clock = self._clock
+        next_poll = clock.monotonic()
         while not self._stop.is_set():
-            wait = next_poll - time.monotonic()
+            wait = next_poll - clock.monotonic()
             if wait > 0:
-                self._stop.wait(wait)
+                clock.wait(self._stop, wait)
                 continue
-            next_poll = time.monotonic() + self.poll_interval_s
+            next_poll = clock.monotonic() + self.poll_interval_s
             if not session.poll():
                 return
 
@@ -291,7 +294,7 @@ class _Session:
         return True
 
     def _check_sam(self) -> bool:
-        if time.monotonic() < self.sam_retry_at:
+        if self.link.clock.monotonic() < self.sam_retry_at:
             return True
         if self.protocol.reset_on_open:
             self._ask(SAM_RESET, COMMAND_TIMEOUT_S)
@@ -301,14 +304,14 @@ class _Session:
         if reply.status == OK:
             self.sam_ok = True
             self.reader._backoff.reset()
-            self.reader._set_state(DeviceState.OK, "ready")
+            self.reader._set_state(DeviceState.READY, "ready")
         else:
             self._sam_fault(reply)
         return True
 
     def _sam_fault(self, reply: Reply) -> None:
         self.sam_ok = False
-        self.sam_retry_at = time.monotonic() + SAM_RETRY_S
+        self.sam_retry_at = self.link.clock.monotonic() + SAM_RETRY_S
         self.reader._set_state(DeviceState.FAULT, f"SAM module: {describe_status(reply.status)}")
 
     def _ask(self, command: bytes, timeout_s: float) -> Reply | None:
@@ -333,8 +336,8 @@ class _Session:
             return None
         self.misses = 0
         self.bad_in_row = 0
-        if self.sam_ok and self.reader.state is not DeviceState.OK:
-            self.reader._set_state(DeviceState.OK, "ready")
+        if self.sam_ok and self.reader.state is not DeviceState.READY:
+            self.reader._set_state(DeviceState.READY, "ready")
         return reply
 
     def _read_card(self) -> None:

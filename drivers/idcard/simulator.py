@@ -15,6 +15,7 @@ import random
 import threading
 from dataclasses import dataclass, field
 
+from drivers.device import SYSTEM_CLOCK, DeviceClock
 from drivers.idcard.card import encode_foreigner_block, encode_text_block
 from drivers.idcard.frames import (
     CARD_FOUND,
@@ -145,8 +146,13 @@ def get_profile(name: str) -> Profile:
 class IdCardSimulator(PtyDevice):
     """A reader module for one protocol variant; the driver opens :attr:`port`."""
 
-    def __init__(self, protocol: SamProtocol, profile: Profile | str | None = None) -> None:
-        super().__init__(f"idcard-{protocol.name}")
+    def __init__(
+        self,
+        protocol: SamProtocol,
+        profile: Profile | str | None = None,
+        clock: DeviceClock = SYSTEM_CLOCK,
+    ) -> None:
+        super().__init__(f"idcard-{protocol.name}", clock)
         self.protocol = protocol
         self.profile = get_profile(profile) if isinstance(profile, str) else profile
         self._rng = random.Random(self.profile.photo_seed if self.profile else 7)
@@ -267,18 +273,22 @@ class IdCardSimulator(PtyDevice):
 
     def _unplug_for(self, seconds: float) -> None:
         self.unplug()
-        timer = threading.Timer(seconds, self.replug)
-        timer.name = f"sim-{self.name}-replug"
-        timer.daemon = True
-        timer.start()
+
+        def replug_later() -> None:
+            self.clock.sleep(seconds)
+            self.replug()
+
+        threading.Thread(target=replug_later, name=f"sim-{self.name}-replug", daemon=True).start()
 
 
 def _without_unplug(profile: Profile) -> Profile:
     return dataclasses.replace(profile, unplug_at_s=None)
 
 
-def start_simulator(protocol: SamProtocol, profile: str | None = "normal") -> IdCardSimulator:
+def start_simulator(
+    protocol: SamProtocol, profile: str | None = "normal", clock: DeviceClock = SYSTEM_CLOCK
+) -> IdCardSimulator:
     """Create and start a simulator; the caller closes it."""
-    sim = IdCardSimulator(protocol, profile)
+    sim = IdCardSimulator(protocol, profile, clock)
     sim.start()
     return sim

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from drivers import camera, relay, thermometer
+from drivers import camera, idcard, relay, thermometer
 from drivers.device import Backoff, DeviceListener, DeviceState, ScaledClock
 
 
@@ -48,6 +48,8 @@ def test_scaled_clock_runs_faster_than_the_wall_clock() -> None:
 
 def test_every_driver_speaks_the_one_state_vocabulary() -> None:
     assert camera.DeviceState is thermometer.DeviceState is relay.DeviceState is DeviceState
+    assert idcard.DeviceState is DeviceState
     assert issubclass(camera.CaptureListener, DeviceListener)
     assert issubclass(thermometer.ThermometerListener, DeviceListener)
+    assert issubclass(idcard.IdCardListener, DeviceListener)
     assert DeviceState.READY.usable and not DeviceState.RECONNECTING.usable

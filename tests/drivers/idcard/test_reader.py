@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from drivers.device import DeviceState
 from drivers.idcard import (
     IdCard,
     IdCardListener,
@@ -23,7 +24,6 @@ from drivers.idcard.simulator import (
     ZHANG_WEI,
     Profile,
 )
-from drivers.thermometer import DeviceState
 
 WAIT_S = 15.0  # generous: a loaded 2-core machine
 ZHANG_ID, WANG_ID = "410105198803152316", "410102199207204525"
@@ -78,7 +78,7 @@ def manual() -> Iterator[tuple[IdCardSimulator, IdCardReader, Recorder]]:
     sim = IdCardSimulator(get_protocol("sam")).start()
     rec = Recorder()
     reader = IdCardReader(sim.port, get_protocol("sam"), poll_hz=10, listener=rec).start()
-    assert reader.wait_for_state(DeviceState.OK, timeout_s=WAIT_S), reader.detail
+    assert reader.wait_for_state(DeviceState.READY, timeout_s=WAIT_S), reader.detail
     yield sim, reader, rec
     reader.stop()
     sim.close()
@@ -162,8 +162,8 @@ def test_unplugged_reader_reconnects_and_reads_again() -> None:
     rec = Recorder()
     with open_idcard_reader("sim:unplugged", poll_hz=10, listener=rec) as reader:
         assert rec.wait(lambda: DeviceState.CONNECTING in rec.states[1:])
-        assert rec.wait(lambda: rec.states[-1] is DeviceState.OK and len(rec.cards) >= 2)
-        assert reader.state is DeviceState.OK
+        assert rec.wait(lambda: rec.states[-1] is DeviceState.READY and len(rec.cards) >= 2)
+        assert reader.state is DeviceState.READY
     assert {c.id_number for c in rec.cards} <= {ZHANG_ID, WANG_ID}
 
 
@@ -173,7 +173,7 @@ def test_sam_self_test_failure_is_a_fault() -> None:
         assert "SAM module self-test failed" in reader.detail
 
 
-@pytest.mark.parametrize(("protocol", "state"), [("sam-reset", DeviceState.OK),
+@pytest.mark.parametrize(("protocol", "state"), [("sam-reset", DeviceState.READY),
                                                  ("sam", DeviceState.FAULT)])
 def test_sam_reset_variant_resets_a_module_that_needs_it(protocol: str, state) -> None:
     profile = Profile("needs-reset", sam_ready_after_reset=True)
