@@ -22,6 +22,7 @@ COMMANDS = (
     "scan",
     "thermometer",
     "relay",
+    "idcard",
 )
 
 

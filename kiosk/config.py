@@ -90,6 +90,15 @@ class RelaySettings:
 
 
 @dataclass(frozen=True)
+class IdCardSettings:
+    enabled: bool = setting(False, "read resident ID cards at the gate (a reader is fitted)")
+    port: str = setting("sim:normal", "serial port path of the reader, or sim:PROFILE")
+    protocol: str = setting("sam", "sam | sam-reset | sam-fp (variants of the SAM host protocol)")
+    baud: int = setting(0, "baud rate; 0 means the protocol's default (115200)")
+    poll_hz: float = setting(4.0, "find-card polls per second (at most 10)")
+
+
+@dataclass(frozen=True)
 class AdminSettings:
     pin_file: str = setting(
         "secrets/admin-pin", "salted hash of the admin PIN (relative: to data_dir)"
@@ -106,6 +115,7 @@ class KioskSettings:
     camera: CameraSettings = field(default_factory=CameraSettings)
     thermometer: ThermometerSettings = field(default_factory=ThermometerSettings)
     relay: RelaySettings = field(default_factory=RelaySettings)
+    idcard: IdCardSettings = field(default_factory=IdCardSettings)
     admin: AdminSettings = field(default_factory=AdminSettings)
 
 
@@ -146,6 +156,8 @@ def load_kiosk_config(path: Path | None = None) -> KioskConfig:
         raise ConfigError(
             file, "relay.pulse_ms", "expected at least 100 (turnstiles need ≥ 100 ms)"
         )
+    if not 0 < settings.idcard.poll_hz <= 10:
+        raise ConfigError(file, "idcard.poll_hz", "expected more than 0 and at most 10")
     if settings.thermometer.min_frames < 3:
         raise ConfigError(file, "thermometer.min_frames", "expected at least 3")
     return KioskConfig(file=file, settings=settings)

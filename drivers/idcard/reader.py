@@ -368,5 +368,5 @@ class _Session:
 
     def _card_error(self, message: str) -> None:
         self.awaiting_removal = True
-        log.warning("card refused: %s", message)
+        log.info("card refused: %s", message)
         self.reader._emit("on_card_error", message)

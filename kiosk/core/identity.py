@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
+from dataclasses import dataclass
 
 
 def id_hmac(key: bytes, id_number: str) -> str:
@@ -26,3 +28,19 @@ def mask_name(name: str) -> str:
     if not s:
         return ""
     return s[0] + "*" * max(1, len(s) - 1)
+
+
+@dataclass(frozen=True)
+class CardIdentity:
+    """What the kiosk keeps of an ID card read: the HMAC and masked forms, never the raw data."""
+
+    id_hmac: str | None
+    """Keyed HMAC of the ID number (None where no campus key is at hand, e.g. a reader test)."""
+    id_masked: str
+    name_masked: str
+    kind: str
+    """``resident`` or ``hmt-residence-permit``."""
+    valid_to: dt.date | None
+    """Last day of validity; None for a long-term (长期) card."""
+    expired: bool
+    """Past its last day of validity on the campus-local date it was read."""
