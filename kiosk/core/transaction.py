@@ -550,12 +550,16 @@ class Gate:
         self.current = tx
         self.last = tx
         self._recent[tx.id] = tx
-        while len(self._recent) > RECENT_TRANSACTIONS:
-            oldest = next(iter(self._recent.values()))
-            if not oldest.closed or oldest.relay == "pending":
-                break  # open, parked or awaiting the relay: keep it addressable
-            self._recent.popitem(last=False)
+        if len(self._recent) > RECENT_TRANSACTIONS:
+            self._forget_oldest()
         return tx
+
+    def _forget_oldest(self) -> None:
+        """Drop the oldest closed transactions; open, parked or relay-pending ones stay."""
+        excess = len(self._recent) - RECENT_TRANSACTIONS
+        done = [k for k, t in self._recent.items() if t.closed and t.relay != "pending"][:excess]
+        for key in done:
+            del self._recent[key]
 
     def _failure(self, reason: Reason, detail: str, now: dt.datetime) -> Transaction:
         tx = self.current
