@@ -1,8 +1,10 @@
-"""Composition root pieces shared by the demo, the CLI and the screen: config → store → gate.
+"""Composition root pieces shared by the demo, the CLI and the screen: config → store → gate
+→ gate service.
 
 The adapters here connect the pure :class:`~kiosk.core.transaction.Gate` to the world: the
 decision log (which also closes a student's leave on re-entry), the turnstile relay, the
-thermometer's measurements and the trust list held in the registry.
+thermometer's measurements (tagged with the transaction they were taken for) and the trust
+list held in the registry.
 """
 
 from __future__ import annotations
@@ -10,10 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from collections import deque
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from drivers.relay.device import RelayDevice, RelayError
+from drivers.thermometer.device import ThermometerDevice, ThermometerListener
 from drivers.thermometer.health import HealthLimits
 from drivers.thermometer.measurement import Measurement, MeasureResult
 from kiosk.admin_pin import PinChecker
@@ -22,7 +27,8 @@ from kiosk.core.clock import Clock
 from kiosk.core.credentials.keys import KeyRing, TrustedKey
 from kiosk.core.evidence import Reading
 from kiosk.core.policy_config import Policy
-from kiosk.core.transaction import Actuator, Gate, GateListener, GateSetup
+from kiosk.core.transaction import Gate, GateSetup
+from kiosk.service import GateService, OnlineVerifier, Turnstile
 from kiosk.store import Store
 
 log = logging.getLogger(__name__)
@@ -95,7 +101,11 @@ def thermometer_limits(config: KioskConfig) -> HealthLimits:
     )
 
 
-def reading_from(result: MeasureResult | None) -> Reading | None:
+def reading_from(
+    result: MeasureResult | None,
+    taken_from: dt.datetime | None = None,
+    taken_until: dt.datetime | None = None,
+) -> Reading | None:
     """The engine's view of a thermometer result: a fault is a reading without a value."""
     if result is None:
         return None
@@ -106,8 +116,56 @@ def reading_from(result: MeasureResult | None) -> Reading | None:
             ambient_c=result.ambient_c,
             frames=result.frames,
             valid=result.valid,
+            taken_from=taken_from,
+            taken_until=taken_until,
         )
-    return Reading(body_c=None, frames=result.frames, fault=result.reason)
+    return Reading(
+        body_c=None,
+        frames=result.frames,
+        fault=result.reason,
+        taken_from=taken_from,
+        taken_until=taken_until,
+    )
+
+
+class ThermometerReadings(ThermometerListener):
+    """The service's measurement port over :meth:`ThermometerDevice.start_measurement`.
+
+    Each request remembers the transaction it was started for and the clock time its window
+    opened; the device finishes requests in the order they were made, so each result is tagged
+    with its request's transaction and window and handed to that request's ``report``.
+    """
+
+    def __init__(
+        self, device: ThermometerDevice, clock: Clock, window_s: float, min_frames: int
+    ) -> None:
+        self.device = device
+        self.clock = clock
+        self.window_s = window_s
+        self.min_frames = min_frames
+        self._lock = threading.Lock()
+        self._requests: deque[tuple[str, dt.datetime, Callable[[str, Reading], None]]] = deque()
+        device.add_listener(self)
+
+    def start_measurement(self, tx_id: str, report: Callable[[str, Reading], None]) -> None:
+        """Open a measurement window for ``tx_id``; the tagged reading goes to ``report``."""
+        with self._lock:
+            self._requests.append((tx_id, self.clock.now(), report))
+        self.device.start_measurement(self.window_s, self.min_frames)
+
+    def on_measurement(self, result: MeasureResult) -> None:
+        with self._lock:
+            if not self._requests:
+                log.warning("thermometer result without a request dropped")
+                return
+            tx_id, taken_from, report = self._requests.popleft()
+        reading = reading_from(result, taken_from, self.clock.now())
+        assert reading is not None
+        report(tx_id, reading)
+
+    def close(self) -> None:
+        """Stop listening to the device."""
+        self.device.remove_listener(self)
 
 
 def admin_pin_checker(config: KioskConfig) -> PinChecker:
@@ -122,10 +180,8 @@ def build_gate(
     store: Store,
     *,
     clock: Clock,
-    actuator: Actuator,
-    listener: GateListener | None = None,
 ) -> Gate:
-    """A gate for ``config`` deciding with ``policy`` over ``store``."""
+    """A gate for ``config`` deciding with ``policy`` over ``store``, logging to its log."""
     gate_cfg = config.settings.gate
     setup = GateSetup(
         gate_id=gate_cfg.id,
@@ -141,7 +197,35 @@ def build_gate(
         keyring=TrustList(store),
         clock=clock,
         sink=LogSink(store),
-        actuator=actuator,
         admin_pin_ok=admin_pin_checker(config).check,
-        listener=listener,
+    )
+
+
+def build_service(
+    config: KioskConfig,
+    policy: Policy,
+    store: Store,
+    *,
+    clock: Clock,
+    turnstile: Turnstile | None,
+    thermometer: ThermometerDevice | None = None,
+    online: OnlineVerifier | None = None,
+    tick_interval_s: float | None = None,
+) -> GateService:
+    """The gate service over :func:`build_gate`, with the configured measurement window.
+
+    Not started: call ``start()`` (or use it as a context manager).
+    """
+    t = config.settings.thermometer
+    readings = (
+        ThermometerReadings(thermometer, clock, t.window_s, t.min_frames)
+        if thermometer is not None
+        else None
+    )
+    return GateService(
+        build_gate(config, policy, store, clock=clock),
+        turnstile=turnstile,
+        online=online,
+        thermometer=readings,
+        tick_interval_s=tick_interval_s,
     )

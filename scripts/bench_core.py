@@ -50,8 +50,13 @@ class _NullSink:
 
 
 class _NullTurnstile:
-    def open_turnstile(self) -> bool:
-        return True
+    """Answers every pulse request at once, as a relay that always works."""
+
+    def __init__(self, gate: Gate) -> None:
+        self.gate = gate
+
+    def request_pulse(self, tx_id: str) -> None:
+        self.gate.relay_result(tx_id, True)
 
 
 def build_snapshot(people: int, approvals: int) -> RegistrySnapshot:
@@ -125,8 +130,8 @@ def bench_decisions(workdir: Path, people: int, approvals: int, n: int) -> dict[
         keyring=lambda: ring,
         clock=clock,
         sink=_NullSink(),
-        actuator=_NullTurnstile(),
     )
+    gate.pulses = _NullTurnstile(gate)
     rng = random.Random(7)
     texts: list[tuple[str, str]] = []
     for _ in range(n):
@@ -166,7 +171,7 @@ def bench_decisions(workdir: Path, people: int, approvals: int, n: int) -> dict[
     for kind, text in texts:
         start = time.perf_counter()
         tx = gate.present_text(text)
-        gate.temperature(reading)
+        gate.temperature(tx.id, reading)
         samples[kind].append(time.perf_counter() - start)
         key = f"{kind}:{tx.verdict.outcome}"
         outcomes[key] = outcomes.get(key, 0) + 1

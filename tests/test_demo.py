@@ -44,7 +44,7 @@ window_s = 0.6
         "(RISK_AREA_TRAVEL)",
         "thermometer: 31.9 °C (implausible: retest)",
         "15 decisions logged: 6 admitted, 9 refused",
-        "log chain: intact (15 records checked)",
+        "log chain: intact (21 records checked)",  # 15 decisions + 6 relay pulses
     ]
     for line in expected:
         assert line in out, f"missing {line!r} in demo output:\n{out}"

@@ -11,7 +11,8 @@ from kiosk.core.credentials.types import CampusPass, HealthCode, VisitSlip
 from kiosk.core.reasons import Reason
 
 Direction = Literal["in", "out"]
-OnlineColor = Literal["green", "yellow", "red", "unverified"]
+OnlineColor = Literal["green", "yellow", "red", "unverified", "checking"]
+"""``checking``: the online check was asked for and has not answered yet."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,10 @@ class Reading:
     frames: int = 0
     valid: bool = True
     fault: str | None = None
+    taken_from: dt.datetime | None = None
+    """When the first frame of the measurement window was taken (None: not known)."""
+    taken_until: dt.datetime | None = None
+    """When the measurement window closed."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,7 @@ class Evidence:
     readings: tuple[Reading, ...] = ()
     escort_wait_since: dt.datetime | None = None
     escorts: tuple[Escort, ...] = ()
+    host_confirmed_by_guard: bool = False
     registry_synced_at: dt.datetime | None = None
     credential_kinds: tuple[str, ...] = field(default=())
 

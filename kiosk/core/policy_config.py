@@ -150,7 +150,6 @@ class OverrideRules:
 @dataclass(frozen=True)
 class TransactionRules:
     pending_timeout_s: int = setting(120, "seconds a pending transaction waits before it rejects")
-    idle_reset_s: int = setting(30, "seconds after which an unfinished identification is dropped")
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ class Reason(StrEnum):
     HEALTH_CODE_UNVERIFIED = "HEALTH_CODE_UNVERIFIED"
     HEALTH_CODE_REQUIRED = "HEALTH_CODE_REQUIRED"
     HEALTH_CODE_MISMATCH = "HEALTH_CODE_MISMATCH"
+    HEALTH_CODE_CHECKING = "HEALTH_CODE_CHECKING"
     # R2 temperature
     FEVER = "FEVER"
     TEMPERATURE_INVALID = "TEMPERATURE_INVALID"
@@ -71,6 +72,7 @@ class Reason(StrEnum):
     SUPERSEDED = "SUPERSEDED"
     OVERRIDE_REFUSED = "OVERRIDE_REFUSED"
     DEVICE_FAULT = "DEVICE_FAULT"
+    LOG_UNAVAILABLE = "LOG_UNAVAILABLE"
     OVERRIDDEN = "OVERRIDDEN"
 
 
@@ -90,6 +92,7 @@ MESSAGES: dict[Reason, tuple[str, str]] = {
     Reason.HEALTH_CODE_UNVERIFIED: ("健康码无法核验", "Health code could not be verified"),
     Reason.HEALTH_CODE_REQUIRED: ("请出示健康码", "Please show your health code"),
     Reason.HEALTH_CODE_MISMATCH: ("健康码与审批人不符", "Health code does not match the approval"),
+    Reason.HEALTH_CODE_CHECKING: ("正在联网核验健康码", "Checking the health code online"),
     Reason.FEVER: (
         "体温异常,请到临时观察点复测",
         "Temperature too high; please go to the observation point",
@@ -148,6 +151,10 @@ MESSAGES: dict[Reason, tuple[str, str]] = {
     Reason.SUPERSEDED: ("下一位已扫码,本次未完成", "Next person scanned before this one finished"),
     Reason.OVERRIDE_REFUSED: ("人工放行被拒绝", "Override refused"),
     Reason.DEVICE_FAULT: ("设备故障", "Device fault"),
+    Reason.LOG_UNAVAILABLE: (
+        "记录无法保存，不能放行",
+        "The decision could not be logged: not admitted",
+    ),
     Reason.OVERRIDDEN: ("保安人工放行", "Admitted by guard override"),
 }
 

@@ -2,12 +2,13 @@
 
 :class:`Gate` receives events (a scanned string, typed input, a temperature reading, a guard
 action, a clock tick), keeps the evidence of the transaction in progress, asks the policy engine
-for a verdict after every event and, when the verdict is final, logs it and opens the turnstile.
-Visitors waiting for their host are parked so the queue behind them keeps moving; a host's
-campus pass scanned later pairs with them (R6).
+for a verdict after every event and, when the verdict is final, logs it, tells its listener and
+only then asks for the turnstile pulse. Every reading and guard action names the transaction it
+belongs to. Visitors waiting for their host are parked so the queue behind them keeps moving; a
+host's campus pass scanned later pairs with them (R6).
 
-It is Qt-free and single-threaded by contract: the owner calls it from one thread (the screen's
-worker, the demo loop or the scenario runner).
+It is Qt-free and single-threaded by contract: :class:`kiosk.service.GateService` owns it on one
+thread and feeds it commands, relay results and online answers.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import datetime as dt
 import logging
 import re
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
@@ -41,10 +43,26 @@ SIGNED_PREFIXES = ("HK1:", "CP1:", "VA1:")
 MAX_SCAN_CHARS = 4096
 
 
-class Actuator(Protocol):
-    """The turnstile: returns True when the unlock pulse was commanded."""
+IdentitySource = Literal["guard", "wedge", "idcard", "camera"]
+"""How a person was identified: typed by the guard, a keyboard wedge, the ID card reader, the
+camera."""
+RelayState = Literal["idle", "pending", "pulsed", "fault"]
+RECENT_TRANSACTIONS = 64
+"""How many transactions stay addressable by id for guard actions (override of a reject)."""
 
-    def open_turnstile(self) -> bool: ...
+
+class PulseRequester(Protocol):
+    """Asks for the turnstile's unlock pulse; returns at once. The result comes back through
+    :meth:`Gate.relay_result`."""
+
+    def request_pulse(self, tx_id: str) -> None: ...
+
+
+class OnlineRequester(Protocol):
+    """Asks the central server about a URL health code; returns at once. The answer comes back
+    through :meth:`Gate.online_result`."""
+
+    def request_check(self, tx_id: str, text: str) -> None: ...
 
 
 class DecisionSink(Protocol):
@@ -57,16 +75,25 @@ class GateListener:
     """Callbacks from the gate; every method does nothing by default."""
 
     def on_update(self, tx: Transaction) -> None:
-        """A transaction's verdict changed (pending prompts, parked visitors)."""
+        """A transaction changed without reaching a final decision (prompts, parked visitors)."""
 
     def on_final(self, tx: Transaction) -> None:
-        """A transaction reached admit or reject and was logged."""
+        """A transaction reached admit or reject and was logged (the relay pulse follows)."""
+
+    def on_relay(self, tx: Transaction) -> None:
+        """The relay answered for an admitted transaction (``tx.relay`` is pulsed or fault)."""
 
     def on_scan_refused(self, reason: Reason, detail: str) -> None:
         """A scanned code was refused while another transaction was in progress."""
 
+    def on_action_refused(self, tx_id: str, action: str, detail: str) -> None:
+        """A guard action (retest, override, confirm_host, ack_fever) was refused."""
 
-OnlineVerifier = Callable[[str], OnlineColor]
+    def on_reading_discarded(self, tx_id: str, detail: str) -> None:
+        """A reading did not belong to the transaction in progress and was dropped."""
+
+    def on_fault(self, tx: Transaction | None, detail: str) -> None:
+        """The log could not be written: nothing was admitted."""
 
 
 @dataclass
@@ -75,13 +102,16 @@ class Transaction:
 
     id: str
     started_at: dt.datetime
+    direction: Direction
     evidence: Evidence
     verdict: Verdict
     last_activity: dt.datetime
-    relay: Literal["idle", "pulsed", "fault"] = "idle"
+    relay: RelayState = "idle"
     override: dict[str, str] | None = None
-    logged: int = 0
     notes: list[str] = field(default_factory=list)
+    sources: list[IdentitySource] = field(default_factory=list)
+    fever_acknowledged: bool = False
+    fault: str | None = None
 
     @property
     def closed(self) -> bool:
@@ -101,7 +131,12 @@ class GateSetup:
 
 
 class Gate:
-    """The transaction state machine of one kiosk."""
+    """The transaction state machine of one kiosk.
+
+    The relay pulse and the online health-code check are requested through ``pulses`` and
+    ``online`` (both return at once); their answers come back as :meth:`relay_result` and
+    :meth:`online_result`. Without ``pulses`` an admit is reported as a relay fault.
+    """
 
     def __init__(
         self,
@@ -111,9 +146,9 @@ class Gate:
         keyring: Callable[[], KeyRing],
         clock: Clock,
         sink: DecisionSink,
-        actuator: Actuator,
+        pulses: PulseRequester | None = None,
         replay: ReplayGuard | None = None,
-        online: OnlineVerifier | None = None,
+        online: OnlineRequester | None = None,
         admin_pin_ok: Callable[[str], bool] = lambda pin: False,
         registry_synced_at: Callable[[], dt.datetime | None] | None = None,
         clock_trusted: Callable[[], bool] = lambda: True,
@@ -124,7 +159,7 @@ class Gate:
         self._keyring = keyring
         self.clock = clock
         self.sink = sink
-        self.actuator = actuator
+        self.pulses = pulses
         self.replay = replay or ReplayGuard()
         self.online = online
         self._admin_pin_ok = admin_pin_ok
@@ -134,11 +169,16 @@ class Gate:
         self.current: Transaction | None = None
         self.parked: list[Transaction] = []
         self.last: Transaction | None = None
+        self._recent: OrderedDict[str, Transaction] = OrderedDict()
         self._patterns = [re.compile(p) for p in setup.policy.health_code.online_patterns]
 
+    def find(self, tx_id: str) -> Transaction | None:
+        """A recent transaction by id (open, parked or among the last closed ones)."""
+        return self._recent.get(tx_id)
+
     # ----------------------------------------------------------------- events
-    def present_text(self, scanned: str | bytes) -> Transaction:
-        """A string the camera or a keyboard wedge produced."""
+    def present_text(self, scanned: str | bytes, source: IdentitySource = "camera") -> Transaction:
+        """A string the camera, a keyboard wedge or the guard produced."""
         now = self.clock.now()
         text = _as_text(scanned)
         if text is None or not text.strip():
@@ -154,12 +194,12 @@ class Gate:
             except CredentialError as exc:
                 return self._failure(exc.reason, exc.detail, now)
             if isinstance(cred, HealthCode):
-                return self._present_health_code(cred, now)
+                return self._present_health_code(cred, now, source)
             if isinstance(cred, CampusPass):
-                return self._present_pass(cred, now)
-            return self._present_slip(cred, now)
+                return self._present_pass(cred, now, source)
+            return self._present_slip(cred, now, source)
         if any(p.search(text) for p in self._patterns):
-            return self._present_online(text, now)
+            return self._present_online(text, now, source)
         return self._failure(Reason.CODE_UNSUPPORTED, "not a code this gate accepts", now)
 
     def present_manual(
@@ -168,27 +208,70 @@ class Gate:
         id_number: str | None = None,
         person_no: str | None = None,
         approval_no: str | None = None,
+        source: IdentitySource = "guard",
     ) -> Transaction:
-        """Identity typed by the guard (no signed claims come with it)."""
+        """Identity entered without a signed code (typed, wedge, ID card): no claims with it."""
         now = self.clock.now()
         if id_number:
             hmac_ = id_hmac(self.setup.id_key, id_number)
-            return self._add(now, ("id", hmac_), manual_id_hmac=hmac_)
+            return self._add(now, ("id", hmac_), None, source, manual_id_hmac=hmac_)
         if person_no:
-            return self._add(now, ("person", person_no), manual_person_no=person_no)
+            return self._add(now, ("person", person_no), None, source, manual_person_no=person_no)
         if approval_no:
-            return self._add(now, ("approval", approval_no), manual_approval_no=approval_no)
+            return self._add(
+                now, ("approval", approval_no), None, source, manual_approval_no=approval_no
+            )
         return self._failure(Reason.CREDENTIAL_MISSING, "nothing entered", now)
 
-    def temperature(self, reading: Reading | None) -> Transaction | None:
-        """A measurement (``None``: the thermometer is offline) for the transaction in progress."""
+    def temperature(self, tx_id: str, reading: Reading | None) -> Transaction | None:
+        """A measurement taken for transaction ``tx_id`` (``None``: the thermometer is offline).
+
+        It counts only if ``tx_id`` is the transaction in progress and its frames were taken
+        after that transaction started; otherwise it is discarded (None is returned) and the
+        person is measured again.
+        """
         now = self.clock.now()
         tx = self.current
-        if tx is None or tx.closed:
+        if tx is None or tx.closed or tx.id != tx_id:
+            self._discard(tx_id, "the transaction it was taken for is no longer in progress")
             return None
         value = reading or Reading(body_c=None, fault="thermometer offline")
+        if value.taken_from is not None and value.taken_from < tx.started_at:
+            self._discard(tx_id, "its frames were taken before this person's transaction began")
+            return None
         tx.evidence = _merge(tx.evidence, readings=(*tx.evidence.readings, value))
         return self._evaluate(tx, now)
+
+    def online_result(self, tx_id: str, color: OnlineColor) -> Transaction | None:
+        """The online check's answer for the URL code of ``tx_id``."""
+        tx = self._recent.get(tx_id)
+        if tx is None or tx.closed or tx.evidence.online_health != "checking":
+            log.info("online answer for %s arrived after its transaction ended", tx_id)
+            return None
+        tx.evidence = _merge(tx.evidence, online_health=color)
+        return self._evaluate(tx, self.clock.now())
+
+    def relay_result(self, tx_id: str, ok: bool, detail: str = "") -> Transaction | None:
+        """The relay worker's answer for an admitted transaction; logged as a device event."""
+        now = self.clock.now()
+        tx = self._recent.get(tx_id)
+        payload: dict[str, Any] = {
+            "transaction_id": tx_id,
+            "event": "relay_pulsed" if ok else "relay_fault",
+            "gate": self.setup.gate_id,
+        }
+        if detail:
+            payload["detail"] = detail
+        try:
+            self.sink.record("device", now, payload)
+        except Exception as exc:  # noqa: BLE001 - the pulse already happened or failed
+            log.exception("relay result for %s not logged", tx_id)
+            self.listener.on_fault(tx, f"relay result not logged: {exc}")
+        if tx is None:
+            return None
+        tx.relay = "pulsed" if ok else "fault"
+        self.listener.on_relay(tx)
+        return tx
 
     def tick(self) -> None:
         """Let time pass: escort windows and pending timeouts expire."""
@@ -210,12 +293,27 @@ class Gate:
                 now,
             )
 
-    def retest(self) -> Transaction | None:
+    def set_direction(self, direction: Direction) -> None:
+        """Switch the gate between entry and exit; transactions started later use it (logged)."""
+        before = self.setup.direction
+        if direction == before:
+            return
+        self.setup = dataclasses.replace(self.setup, direction=direction)
+        self._audit("direction_changed", None, {"from": before, "to": direction}, self.clock.now())
+
+    def retest(self, tx_id: str) -> Transaction | None:
         """Guard asks for another measurement: drop a faulty or implausible last reading."""
         now = self.clock.now()
-        tx = self.last if self.current is None else self.current
-        if tx is None or tx.verdict.outcome == "admit" or Reason.FEVER in tx.verdict.reasons:
-            return tx
+        tx = self._recent.get(tx_id)
+        if tx is None:
+            return self._refuse_action(tx_id, "retest", "unknown or expired transaction", now)
+        if tx.verdict.outcome == "admit":
+            return self._refuse_action(tx_id, "retest", "already admitted", now)
+        if Reason.FEVER in tx.verdict.reasons:
+            return self._refuse_action(tx_id, "retest", "a confirmed fever is not retested", now)
+        other = self.current
+        if tx.closed and other is not None and other is not tx and not other.closed:
+            return self._refuse_action(tx_id, "retest", "another person is at the gate", now)
         readings = tx.evidence.readings
         t = self.setup.policy.temperature
         if readings and (
@@ -224,26 +322,30 @@ class Gate:
             readings = readings[:-1]
         tx.evidence = _merge(tx.evidence, readings=readings)
         tx.notes.append("guard retest")
-        if tx.closed:
+        if tx.closed and tx not in self.parked:
             self.current = tx
         tx.verdict = dataclasses.replace(tx.verdict, outcome="pending")
         return self._evaluate(tx, now)
 
-    def override(self, reason: str, pin: str | None = None) -> Transaction | None:
+    def override(self, tx_id: str, reason: str, pin: str | None = None) -> Transaction | None:
         """Guard admits a refused or pending person with a configured reason (hard rules: PIN)."""
         now = self.clock.now()
-        tx = self.current if self.current is not None and not self.current.closed else self.last
+        tx = self._recent.get(tx_id)
         rules = self.setup.policy.override
-        if tx is None or tx.verdict.outcome == "admit":
-            return tx
+        if tx is None:
+            return self._refuse_action(tx_id, "override", "unknown or expired transaction", now)
+        if tx.verdict.outcome == "admit":
+            return self._refuse_action(tx_id, "override", "already admitted", now)
         if reason not in rules.reasons:
-            return self._refuse_override(tx, reason, f"unknown override reason {reason}", now)
+            return self._refuse_action(
+                tx_id, "override", f"unknown override reason {reason}", now, reason=reason
+            )
         hard = [r for r in tx.verdict.reasons if r in rules.hard_rules]
         by = "guard"
         if hard:
             if pin is None or not self._admin_pin_ok(pin):
                 detail = f"admin PIN {'wrong' if pin else 'required'} for {', '.join(hard)}"
-                return self._refuse_override(tx, reason, detail, now)
+                return self._refuse_action(tx_id, "override", detail, now, reason=reason)
             by = "admin"
         tx.override = {"reason": reason, "by": by, "over": ",".join(tx.verdict.reasons)}
         verdict = dataclasses.replace(
@@ -252,47 +354,101 @@ class Gate:
             needs=(),
             warnings=(*tx.verdict.warnings, Reason.OVERRIDDEN),
         )
-        if tx in self.parked:
-            self.parked.remove(tx)
         self._finish(tx, verdict, now)
         return tx
 
-    # ------------------------------------------------------------- internals
-    def _refuse_override(
-        self, tx: Transaction, reason: str, detail: str, now: dt.datetime
-    ) -> Transaction:
-        """A refused override changes nothing but is logged for the audit."""
-        self.sink.record(
-            "audit",
-            now,
-            {
-                "event": "override_refused",
-                "transaction_id": tx.id,
-                "reason": reason,
-                "detail": detail,
-                "gate": self.setup.gate_id,
-            },
-        )
-        self.listener.on_scan_refused(Reason.OVERRIDE_REFUSED, detail)
+    def confirm_host(self, tx_id: str) -> Transaction | None:
+        """The guard confirmed the host by phone: R6 is satisfied for this parked visitor."""
+        now = self.clock.now()
+        tx = self._recent.get(tx_id)
+        if tx is None:
+            return self._refuse_action(tx_id, "confirm_host", "unknown or expired transaction", now)
+        if tx not in self.parked or tx.closed:
+            return self._refuse_action(
+                tx_id, "confirm_host", "not a visitor waiting for the host", now
+            )
+        tx.evidence = _merge(tx.evidence, host_confirmed_by_guard=True)
+        tx.notes.append("host confirmed by the guard")
+        return self._evaluate(tx, now)
+
+    def ack_fever(self, tx_id: str) -> Transaction | None:
+        """The guard acknowledged a fever alert (logged for the audit)."""
+        now = self.clock.now()
+        tx = self._recent.get(tx_id)
+        if tx is None:
+            return self._refuse_action(tx_id, "ack_fever", "unknown or expired transaction", now)
+        if Reason.FEVER not in (*tx.verdict.reasons, *tx.verdict.warnings):
+            return self._refuse_action(tx_id, "ack_fever", "no fever to acknowledge", now)
+        if not self._audit("fever_acknowledged", tx_id, {}, now):
+            return tx
+        tx.fever_acknowledged = True
+        self.listener.on_update(tx)
         return tx
 
-    def _present_health_code(self, hc: HealthCode, now: dt.datetime) -> Transaction:
+    # ------------------------------------------------------------- internals
+    def _audit(
+        self, event: str, tx_id: str | None, extra: dict[str, Any], now: dt.datetime
+    ) -> bool:
+        """Append an audit record; False (and listeners told) when the log cannot be written."""
+        payload: dict[str, Any] = {"event": event, "gate": self.setup.gate_id}
+        if tx_id is not None:
+            payload["transaction_id"] = tx_id
+        payload.update(extra)
+        try:
+            self.sink.record("audit", now, payload)
+        except Exception as exc:  # noqa: BLE001 - reported, never raised into the gate loop
+            log.exception("audit event %s not logged", event)
+            self.listener.on_fault(self._recent.get(tx_id or ""), f"{event} not logged: {exc}")
+            return False
+        return True
+
+    def _refuse_action(
+        self,
+        tx_id: str,
+        action: str,
+        detail: str,
+        now: dt.datetime,
+        reason: str | None = None,
+    ) -> Transaction | None:
+        """A refused guard action changes nothing but is logged for the audit."""
+        extra: dict[str, Any] = {"detail": detail}
+        if reason is not None:
+            extra["reason"] = reason
+        self._audit(f"{action}_refused", tx_id, extra, now)
+        self.listener.on_action_refused(tx_id, action, detail)
+        return self._recent.get(tx_id)
+
+    def _discard(self, tx_id: str, detail: str) -> None:
+        log.info("reading for %s discarded: %s", tx_id, detail)
+        self.listener.on_reading_discarded(tx_id, detail)
+
+    def _present_health_code(
+        self, hc: HealthCode, now: dt.datetime, source: IdentitySource
+    ) -> Transaction:
         hmac_ = id_hmac(self.setup.id_key, hc.id_number)
-        return self._add(now, ("id", hmac_), "HK1", health_code=hc, health_code_id_hmac=hmac_)
+        return self._add(
+            now, ("id", hmac_), "HK1", source, health_code=hc, health_code_id_hmac=hmac_
+        )
 
-    def _present_online(self, text: str, now: dt.datetime) -> Transaction:
-        color: OnlineColor = "unverified"
-        if self.online is not None:
+    def _present_online(self, text: str, now: dt.datetime, source: IdentitySource) -> Transaction:
+        color: OnlineColor = "unverified" if self.online is None else "checking"
+        tx = self._add(now, ("online", text), "online", source, online_health=color)
+        if color == "checking" and self.online is not None:
             try:
-                color = self.online(text)
-            except Exception as exc:  # noqa: BLE001 - any failure means "not verified"
-                log.warning("online health-code check failed: %s", exc)
-        return self._add(now, ("online", text), "online", online_health=color)
+                self.online.request_check(tx.id, text)
+            except Exception:  # noqa: BLE001 - a failed request means "not verified"
+                log.exception("online health-code check could not be requested")
+                return self.online_result(tx.id, "unverified") or tx
+        return tx
 
-    def _present_slip(self, slip: VisitSlip, now: dt.datetime) -> Transaction:
-        return self._add(now, ("approval", slip.approval_no), "VA1", visit_slip=slip)
+    def _present_slip(
+        self, slip: VisitSlip, now: dt.datetime, source: IdentitySource
+    ) -> Transaction:
+        return self._add(now, ("approval", slip.approval_no), "VA1", source, visit_slip=slip)
 
-    def _present_pass(self, cp: CampusPass, now: dt.datetime) -> Transaction:
+    def _present_pass(
+        self, cp: CampusPass, now: dt.datetime, source: IdentitySource
+    ) -> Transaction:
         for tx in self.parked:
             if self._pairs_with(tx, cp):
                 tx.evidence = _merge(
@@ -311,7 +467,7 @@ class Gate:
                 self.replay.record(cp.nonce, tx.id, cp.envelope.exp + skew)
             else:
                 replayed = True
-        return self._put(tx, now, "CP1", campus_pass=cp, replayed=replayed)
+        return self._put(tx, now, "CP1", source, campus_pass=cp, replayed=replayed)
 
     def _pairs_with(self, tx: Transaction, cp: CampusPass) -> bool:
         """Is this pass a staff member who may collect the parked visitor (R6)?"""
@@ -322,16 +478,28 @@ class Gate:
         return cp.person_no == s.host_person_no or (bool(s.host_unit) and host.unit == s.host_unit)
 
     def _add(
-        self, now: dt.datetime, key: tuple[str, str], kind: str | None = None, **changes: Any
+        self,
+        now: dt.datetime,
+        key: tuple[str, str],
+        kind: str | None,
+        source: IdentitySource,
+        **changes: Any,
     ) -> Transaction:
         """Put a presented credential (``changes`` to the evidence) into its transaction."""
-        return self._put(self._target(now, key), now, kind, **changes)
+        return self._put(self._target(now, key), now, kind, source, **changes)
 
     def _put(
-        self, tx: Transaction, now: dt.datetime, kind: str | None, **changes: Any
+        self,
+        tx: Transaction,
+        now: dt.datetime,
+        kind: str | None,
+        source: IdentitySource,
+        **changes: Any,
     ) -> Transaction:
         if kind is not None:
             changes["credential_kinds"] = _kinds(tx.evidence, kind)
+        if source not in tx.sources:
+            tx.sources.append(source)
         tx.evidence = _merge(tx.evidence, **changes)
         return self._evaluate(tx, now)
 
@@ -374,13 +542,24 @@ class Gate:
         tx = Transaction(
             id=uuid.uuid4().hex,
             started_at=now,
+            direction=self.setup.direction,
             evidence=ev,
             verdict=Verdict(outcome="pending"),
             last_activity=now,
         )
         self.current = tx
         self.last = tx
+        self._recent[tx.id] = tx
+        if len(self._recent) > RECENT_TRANSACTIONS:
+            self._forget_oldest()
         return tx
+
+    def _forget_oldest(self) -> None:
+        """Drop the oldest closed transactions; open, parked or relay-pending ones stay."""
+        excess = len(self._recent) - RECENT_TRANSACTIONS
+        done = [k for k, t in self._recent.items() if t.closed and t.relay != "pending"][:excess]
+        for key in done:
+            del self._recent[key]
 
     def _failure(self, reason: Reason, detail: str, now: dt.datetime) -> Transaction:
         tx = self.current
@@ -395,10 +574,10 @@ class Gate:
         tx.notes.append(detail)
         return self._evaluate(tx, now)
 
-    def _context(self, now: dt.datetime) -> GateContext:
+    def _context(self, tx: Transaction, now: dt.datetime) -> GateContext:
         return GateContext(
             gate=self.setup.gate_id,
-            direction=self.setup.direction,
+            direction=tx.direction,
             now=now,
             tz=self.setup.tz,
             city_prefix=self.setup.city_prefix,
@@ -409,7 +588,7 @@ class Gate:
         if touch:
             tx.last_activity = now
         with self.registry.snapshot():
-            verdict = decide(tx.evidence, self.registry, self.setup.policy, self._context(now))
+            verdict = decide(tx.evidence, self.registry, self.setup.policy, self._context(tx, now))
         if verdict.needs == ("escort",) and tx.evidence.escort_wait_since is None:
             tx.evidence = _merge(tx.evidence, escort_wait_since=now)
         if verdict.final:
@@ -426,29 +605,39 @@ class Gate:
         return tx
 
     def _finish(self, tx: Transaction, verdict: Verdict, now: dt.datetime) -> None:
+        """Durable log write → listeners → relay pulse request. No admit without the log."""
         tx.verdict = verdict
         if self.current is tx:
             self.current = None
+        if tx in self.parked:
+            self.parked.remove(tx)
         self.last = tx
         tx.relay = "idle"
-        self.sink.record("decision", now, self._payload(tx, now))
-        tx.logged += 1
-        if verdict.outcome == "admit":
-            tx.relay = "pulsed" if self._open() else "fault"
-            if tx.relay == "fault":
-                self.sink.record(
-                    "device",
-                    now,
-                    {"transaction_id": tx.id, "event": "relay_fault", "gate": self.setup.gate_id},
-                )
-        self.listener.on_final(tx)
-
-    def _open(self) -> bool:
         try:
-            return bool(self.actuator.open_turnstile())
-        except Exception:  # noqa: BLE001 - a relay fault must not take the gate down
-            log.exception("turnstile relay failed")
-            return False
+            self.sink.record("decision", now, self._payload(tx, now))
+        except Exception as exc:  # noqa: BLE001 - a log fault refuses, it never admits
+            log.exception("decision for %s not logged", tx.id)
+            tx.fault = f"decision not logged: {exc}"
+            if verdict.outcome == "admit":
+                tx.verdict = dataclasses.replace(
+                    verdict,
+                    outcome="reject",
+                    reasons=(*verdict.reasons, Reason.LOG_UNAVAILABLE),
+                )
+            self.listener.on_fault(tx, tx.fault)
+            self.listener.on_final(tx)
+            return
+        self.listener.on_final(tx)
+        if verdict.outcome == "admit":
+            tx.relay = "pending"
+            if self.pulses is None:
+                self.relay_result(tx.id, False, "no turnstile relay configured")
+                return
+            try:
+                self.pulses.request_pulse(tx.id)
+            except Exception as exc:  # noqa: BLE001 - a relay fault must not take the gate down
+                log.exception("turnstile pulse could not be requested")
+                self.relay_result(tx.id, False, str(exc))
 
     def _payload(self, tx: Transaction, now: dt.datetime) -> dict[str, Any]:
         v, ev, s = tx.verdict, tx.evidence, tx.verdict.subject
@@ -456,7 +645,7 @@ class Gate:
             "transaction_id": tx.id,
             "at": now.isoformat(),
             "gate": self.setup.gate_id,
-            "direction": self.setup.direction,
+            "direction": tx.direction,
             "outcome": v.outcome,
             "reasons": [r.value for r in v.reasons],
             "warnings": [r.value for r in v.warnings],
@@ -470,10 +659,13 @@ class Gate:
                     "ambient_c": r.ambient_c,
                     "frames": r.frames,
                     "fault": r.fault,
+                    "taken_from": r.taken_from.isoformat() if r.taken_from else None,
                 }
                 for r in ev.readings
             ],
             "escorts": [e.campus_pass.person_no for e in ev.escorts],
+            "host_confirmed_by_guard": ev.host_confirmed_by_guard,
+            "identified_by": list(tx.sources),
             "override": tx.override,
             "close_leave_id": v.close_leave_id,
             "policy_version": v.policy_version,

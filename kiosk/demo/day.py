@@ -1,5 +1,6 @@
-"""A demo gate morning through the real path: camera → cascade → verify → thermometer → decide →
-log → turnstile, on simulated devices (pty thermometer and relay, synthetic camera) and SQLite.
+"""A demo gate morning through the real path: camera → cascade → verify → gate service
+(thermometer → decide → log → turnstile), on simulated devices (pty thermometer and relay,
+synthetic camera) and SQLite.
 """
 
 from __future__ import annotations
@@ -32,20 +33,22 @@ from kiosk.core.clock import ManualClock
 from kiosk.core.credentials.codec import decode_credential
 from kiosk.core.credentials.keys import SigningKey
 from kiosk.core.credentials.types import CredentialError
+from kiosk.core.evidence import Reading
 from kiosk.core.policy_config import load_policy
-from kiosk.core.reasons import Reason, message
-from kiosk.core.transaction import Gate, GateListener, Transaction
-from kiosk.demo.cast import START, Issuers, Visit, build_registry, morning
+from kiosk.core.reasons import message
+from kiosk.demo.cast import START, Issuers, build_registry, morning
 from kiosk.runtime import (
     RelayTurnstile,
+    ThermometerReadings,
     TrustList,
     build_gate,
-    reading_from,
     thermometer_limits,
 )
+from kiosk.service import GateService, Refusal, ServiceListener, TransactionView
 from kiosk.store import Store, open_store
 
 SCAN_TIMEOUT_S = 15.0
+SETTLE_TIMEOUT_S = 60.0
 OUTCOME_WORDS = {"admit": "放行 admit", "reject": "拒绝 reject", "pending": "等待 pending"}
 
 
@@ -57,19 +60,48 @@ class _Codes(ScanListener):
         self.accepted.put(result)
 
 
-class _Printer(GateListener):
+class _Printer(ServiceListener):
     def __init__(self, out: TextIO, locale: str) -> None:
         self.out = out
         self.locale = locale
-        self.finals: list[Transaction] = []
+        self.finals: list[str] = []
 
-    def on_final(self, tx: Transaction) -> None:
-        self.finals.append(tx)
+    def on_decision(self, view: TransactionView) -> None:
+        self.finals.append(view.id)
 
-    def on_scan_refused(self, reason: Reason, detail: str) -> None:
-        print(
-            f"        refused scan: {message(reason, self.locale)} ({reason.value})", file=self.out
-        )
+    def on_transaction(self, view: TransactionView) -> None:
+        if not view.closed and view.readings and view.needs and view.needs[0] == "retest":
+            waits = ", ".join(message(r, self.locale) for r in view.reasons)
+            print(f"        pending: {waits}", file=self.out)
+
+    def on_refused(self, refusal: Refusal) -> None:
+        if refusal.reason is not None:
+            text = message(refusal.reason, self.locale)
+            print(f"        refused scan: {text} ({refusal.reason.value})", file=self.out)
+
+
+class _Forehead:
+    """The person under the thermometer: before each measurement the simulator is set to the
+    visitor's next forehead temperature; each tagged reading is printed on its way back."""
+
+    def __init__(self, readings: ThermometerReadings, sim: ThermometerSimulator, out: TextIO):
+        self.readings = readings
+        self.sim = sim
+        self.out = out
+        self.skins: list[float] = []
+
+    def start_measurement(self, tx_id: str, report: Callable[[str, Reading], None]) -> None:
+        if self.skins:
+            skin = self.skins.pop(0) if len(self.skins) > 1 else self.skins[0]
+            self.sim.profile = dataclasses.replace(self.sim.profile, object_c=skin)
+
+        def printed(tx: str, reading: Reading) -> None:
+            body = "fault" if reading.body_c is None else f"{reading.body_c:.1f} °C"
+            note = "" if reading.valid else " (implausible: retest)"
+            print(f"        thermometer: {body}{note}", file=self.out)
+            report(tx, reading)
+
+        self.readings.start_measurement(tx_id, printed)
 
 
 class DemoDay:
@@ -118,18 +150,26 @@ class DemoDay:
             ),
             self.codes,
         )
-        self.gate: Gate = build_gate(
-            self.config,
-            load_policy(self.config.policy_file),
-            self.store,
-            clock=self.clock,
-            actuator=RelayTurnstile(self.relay, s.relay.pulse_ms),
-            listener=self.printer,
+        self.forehead = _Forehead(
+            ThermometerReadings(
+                self.thermometer, self.clock, s.thermometer.window_s, s.thermometer.min_frames
+            ),
+            self.thermo_sim,
+            out,
         )
+        self.service = GateService(
+            build_gate(
+                self.config, load_policy(self.config.policy_file), self.store, clock=self.clock
+            ),
+            turnstile=RelayTurnstile(self.relay, s.relay.pulse_ms),
+            thermometer=self.forehead,
+        )
+        self.service.add_listener(self.printer)
         self._last_seen: dict[str, float] = {}
 
     def close(self) -> None:
         """Stop devices and release the database."""
+        self.service.stop()
         self.worker.stop()
         self.capture.stop()
         self.thermometer.stop()
@@ -139,11 +179,13 @@ class DemoDay:
     # ------------------------------------------------------------------ run
     def run(self) -> int:
         """Play the morning and print each decision; returns the process exit status."""
+        self.service.start()
         self.capture.start()
         self.worker.start()
         t = self.config.settings.thermometer
+        snap = self.service.snapshot()
         print(
-            f"Gate {self.gate.setup.gate_id} ({self.gate.setup.direction}), "
+            f"Gate {self.config.settings.gate.id} ({snap.direction}), "
             f"{START:%Y-%m-%d}, thermometer {t.protocol} on {self.thermo_sim.port}, "
             f"relay {self.config.settings.relay.protocol} (simulated), "
             f"database {self.config.database_url}",
@@ -152,27 +194,30 @@ class DemoDay:
         previous: list[str] = []
         for visit in morning():
             self.clock.set(visit.at)
-            self.gate.tick()
-            self._print_finals()
+            self.service.tick()
+            self._settle()
             texts = visit.show(self.issuers, visit.at)
             texts = previous if texts == ["<repeat>"] else texts
             previous = texts
             print(f"{visit.at:%H:%M:%S}  {visit.who:9} {visit.story}", file=self.out)
-            tx = None
+            self.forehead.skins = list(visit.skin_c)
             for text in texts:
-                tx = self._scan(text) or tx
-                self._print_finals()
-                if tx is not None and tx.closed:
+                self._scan(text)
+                self._settle()
+                if self.service.snapshot().current is None:
                     break
-            if tx is not None and visit.kind == "person":
-                self._measure(tx, visit)
-            self._print_finals()
         self.clock.advance(dt.timedelta(minutes=15))
-        self.gate.tick()
-        self._print_finals()
+        self.service.tick()
+        self._settle()
         return self._summary()
 
-    def _scan(self, text: str) -> Transaction | None:
+    def _settle(self) -> None:
+        """Wait until the service has done everything asked of it, then print decisions."""
+        if not self.service.wait_idle(SETTLE_TIMEOUT_S):
+            print("        gate service still busy", file=self.out)
+        self._print_finals()
+
+    def _scan(self, text: str) -> None:
         since = time.monotonic() - self._last_seen.get(text, -1e9)
         holdoff = self.config.settings.camera.holdoff_s
         if since < holdoff:  # the same code again: the acceptor holds it off, as at the gate
@@ -182,39 +227,20 @@ class DemoDay:
             result = self.codes.accepted.get(timeout=SCAN_TIMEOUT_S)
         except queue.Empty:
             print("        camera: no code read", file=self.out)
-            return None
+            return
         self._last_seen[text] = time.monotonic()
         print(
             f"        camera: {result.display_text[:16]}… read by {result.stage} in "
             f"{result.ms:.1f} ms",
             file=self.out,
         )
-        return self.gate.present_text(result.raw)
-
-    def _measure(self, tx: Transaction, visit: Visit) -> None:
-        t = self.config.settings.thermometer
-        for skin in visit.skin_c:
-            if tx.closed or not set(tx.verdict.needs) & {"temperature", "retest"}:
-                return
-            self.thermo_sim.profile = dataclasses.replace(self.thermo_sim.profile, object_c=skin)
-            result = self.thermometer.measure(t.window_s, t.min_frames)
-            reading = reading_from(result)
-            body = (
-                "fault" if reading is None or reading.body_c is None else f"{reading.body_c:.1f} °C"
-            )
-            print(
-                f"        thermometer: {body}"
-                + ("" if reading is None or reading.valid else " (implausible: retest)"),
-                file=self.out,
-            )
-            self.gate.temperature(reading)
-            if not tx.closed and tx.verdict.outcome == "pending":
-                waits = ", ".join(message(r, self.printer.locale) for r in tx.verdict.reasons)
-                print(f"        pending: {waits}", file=self.out)
+        self.service.scan(result.raw, "camera")
 
     def _print_finals(self) -> None:
-        for tx in self.printer.finals:
-            v = tx.verdict
+        for tx_id in self.printer.finals:
+            v = self.service.transaction(tx_id)
+            if v is None:
+                continue
             who = v.subject.person_no or v.subject.name_masked or "-"
             line = f"        => {OUTCOME_WORDS[v.outcome]:14} {who}"
             if v.reasons:
@@ -224,7 +250,7 @@ class DemoDay:
             if v.warnings:
                 line += "  warnings: " + ", ".join(r.value for r in v.warnings)
             if v.outcome == "admit":
-                line += f"  [turnstile {tx.relay}]"
+                line += f"  [turnstile {v.relay}]"
             print(line, file=self.out)
         self.printer.finals.clear()
 

@@ -1,5 +1,6 @@
 """Run policy scenarios through the real path: issue signed QR strings, then decode, verify and
-decide them with a :class:`~kiosk.core.transaction.Gate` over a registry in a real SQLite file."""
+decide them with the gate service over a registry and a hash-chained log in a real SQLite file,
+the turnstile being a relay simulator on a pty behind the real relay adapter."""
 
 from __future__ import annotations
 
@@ -7,13 +8,15 @@ import datetime as dt
 import os
 import statistics
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from drivers.relay.device import RelayDevice, RelayError
+from drivers.relay.simulator import RelaySimulator
 from kiosk.core.clock import ManualClock
 from kiosk.core.credentials import codec
 from kiosk.core.credentials.keys import KeyRing, SigningKey
@@ -21,9 +24,16 @@ from kiosk.core.credentials.types import NatResult
 from kiosk.core.evidence import Reading
 from kiosk.core.policy_config import Policy, merge_policy
 from kiosk.core.registry import RegistrySnapshot, RegistryView
-from kiosk.core.transaction import Gate, GateSetup, Transaction
-from kiosk.scenarios.registry_builder import build_records, sql_registry
+from kiosk.core.transaction import Gate, GateSetup
+from kiosk.runtime import LogSink, RelayTurnstile
+from kiosk.scenarios.registry_builder import build_records
 from kiosk.scenarios.spec import Scenario, ScenarioError, parse_duration, parse_instant
+from kiosk.service import GateService, ServiceListener, TransactionView
+from kiosk.store import Store
+from kiosk.store.db import migrate, open_engine
+from kiosk.store.log import DecisionLog
+from kiosk.store.outbox import Outbox
+from kiosk.store.registry import RegistryWriter, SqlRegistry
 
 DEFAULT_ADMIN_PIN = "2468"
 LIFETIMES = {
@@ -36,8 +46,10 @@ ISSUED_BEFORE = {
     "campus_pass": dt.timedelta(seconds=10),
     "visit_approval": dt.timedelta(minutes=1),
 }
-
-RegistryFactory = Callable[[RegistrySnapshot], AbstractContextManager[RegistryView]]
+RELAY_PROTOCOL = "modbus-coil"
+RELAY_PULSE_MS = 100
+RELAY_REPLY_TIMEOUT_S = 0.3
+SETTLE_TIMEOUT_S = 30.0
 
 
 @dataclass
@@ -58,38 +70,28 @@ class ScenarioResult:
         return f"FAIL {self.name}: {'; '.join(self.problems)}"
 
 
-class _Sink:
+class _Watcher(ServiceListener):
+    """Records which transactions the service reported, in the order they first appeared."""
+
     def __init__(self) -> None:
-        self.records: list[tuple[str, dt.datetime, dict[str, Any]]] = []
+        self.order: list[str] = []
+        self.touched: list[str] = []
 
-    def record(self, kind: str, at: dt.datetime, payload: dict[str, Any]) -> None:
-        self.records.append((kind, at, payload))
-
-
-class _Turnstile:
-    def __init__(self) -> None:
-        self.pulses = 0
-
-    def open_turnstile(self) -> bool:
-        self.pulses += 1
-        return True
+    def on_transaction(self, view: TransactionView) -> None:
+        if view.id not in self.order:
+            self.order.append(view.id)
+        self.touched.append(view.id)
 
 
 class ScenarioRunner:
     """Runs scenarios against a base policy with freshly made trusted and untrusted keys.
 
-    Each scenario's registry lives in its own SQLite file in a temporary directory that
-    :meth:`close` (or leaving the ``with`` block) removes.
+    Each scenario's registry and decision log live in their own SQLite file in a temporary
+    directory; the turnstile is one relay simulator on a pty. :meth:`close` (or leaving the
+    ``with`` block) removes both.
     """
 
-    def __init__(
-        self,
-        base_policy: Policy,
-        *,
-        tz: ZoneInfo,
-        city_prefix: str,
-        registry_factory: RegistryFactory | None = None,
-    ) -> None:
+    def __init__(self, base_policy: Policy, *, tz: ZoneInfo, city_prefix: str) -> None:
         self.base_policy = base_policy
         self.tz = tz
         self.city_prefix = city_prefix
@@ -98,7 +100,12 @@ class ScenarioRunner:
         self.id_key = os.urandom(32)
         self._tmp = tempfile.TemporaryDirectory(prefix="kiosk-scenarios-")
         self._count = 0
-        self._factory = registry_factory or self._sqlite_registry
+        self._relay_sim = RelaySimulator(RELAY_PROTOCOL, "normal")
+        self._relay_sim.start()
+        self._relay = RelayDevice(
+            self._relay_sim.port, RELAY_PROTOCOL, 1, reply_timeout_s=RELAY_REPLY_TIMEOUT_S
+        )
+        self._turnstile = RelayTurnstile(self._relay, RELAY_PULSE_MS)
 
     def __enter__(self) -> ScenarioRunner:
         return self
@@ -107,30 +114,50 @@ class ScenarioRunner:
         self.close()
 
     def close(self) -> None:
-        """Remove the scenario databases."""
+        """Close the relay simulator and remove the scenario databases."""
+        self._relay.close()
+        self._relay_sim.close()
         self._tmp.cleanup()
 
     @contextmanager
-    def _sqlite_registry(self, snapshot: RegistrySnapshot) -> Iterator[RegistryView]:
+    def _store(self, snapshot: RegistrySnapshot, gate: str) -> Iterator[Store]:
+        """A fresh store (registry + log + outbox) holding ``snapshot``, removed afterwards."""
         self._count += 1
         path = Path(self._tmp.name) / f"scenario-{self._count}.db"
-        with sql_registry(snapshot, f"sqlite:///{path}") as registry:
-            yield registry
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        engine = open_engine(f"sqlite:///{path}")
+        try:
+            migrate(engine)
+            RegistryWriter(engine).replace(snapshot)
+            store = Store(
+                engine=engine,
+                id_key=self.id_key,
+                registry=SqlRegistry(engine),
+                writer=RegistryWriter(engine),
+                log=DecisionLog(engine, gate=gate),
+                outbox=Outbox(engine),
+                gate=gate,
+                tz=self.tz,
+            )
+            try:
+                yield store
+            finally:
+                store.close()
+        finally:
+            engine.dispose()
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
 
     def run(self, scenario: Scenario) -> ScenarioResult:
         """Run one scenario; malformed content becomes a failed result, never an exception."""
         expect = scenario.data["expect"]
         try:
-            got = self._play(scenario)
+            got, problems = self._play(scenario)
         except ScenarioError as exc:
             return ScenarioResult(scenario.name, scenario.source, False, expect, {}, [str(exc)])
-        problems = _compare(expect, got)
         return ScenarioResult(scenario.name, scenario.source, not problems, expect, got, problems)
 
     # ------------------------------------------------------------------ play
-    def _play(self, sc: Scenario) -> dict[str, Any]:
+    def _play(self, sc: Scenario) -> tuple[dict[str, Any], list[str]]:
         data = sc.data
         policy = self.base_policy
         if "policy" in data:
@@ -146,101 +173,165 @@ class ScenarioRunner:
         )
         records.version = f"scenario:{sc.name[:40]}"
         records.synced_at = synced
-        with self._factory(records) as registry:
-            return self._steps(sc, policy, registry, synced)
+        self._relay_sim.profile = str(data.get("relay", "normal"))
+        try:
+            self._relay.initialise()
+        except RelayError:
+            pass  # the scenario's relay is faulty on purpose: pulses will report the fault
+        with self._store(records, str(data.get("gate", "north"))) as store:
+            return self._steps(sc, policy, store, synced)
 
     def _steps(
-        self, sc: Scenario, policy: Policy, registry: RegistryView, synced: dt.datetime
-    ) -> dict[str, Any]:
+        self, sc: Scenario, policy: Policy, store: Store, synced: dt.datetime
+    ) -> tuple[dict[str, Any], list[str]]:
         data = sc.data
         keyring = KeyRing(
             [self.trusted.trusted_key(issuer="scenario", prefixes=("HK1", "CP1", "VA1"))]
         )
         clock = ManualClock(sc.now)
-        sink, turnstile = _Sink(), _Turnstile()
         pin = str(data.get("admin_pin", DEFAULT_ADMIN_PIN))
         gate = Gate(
             GateSetup(
-                gate_id=str(data.get("gate", "north")),
+                gate_id=store.gate,
                 direction=data.get("direction", "in"),
                 tz=self.tz,
                 city_prefix=self.city_prefix,
                 policy=policy,
                 id_key=self.id_key,
             ),
-            registry=registry,
+            registry=store.registry,
             keyring=lambda: keyring,
             clock=clock,
-            sink=sink,
-            actuator=turnstile,
+            sink=LogSink(store),
             admin_pin_ok=lambda given: given == pin,
             registry_synced_at=lambda: synced,
             clock_trusted=lambda: bool(data.get("clock_trusted", True)),
         )
-        focus: Transaction | None = None
-        tx: Transaction | None
-        last_text: str | None = None
-        step_time = sc.now
-        for i, step in enumerate(sc.steps):
-            where = f"{sc.source}: steps[{i}]"
-            if "at" in step:
-                step_time = parse_instant(step["at"], sc.now, where + ".at")
-            elif i > 0:
-                step_time = clock.now() + dt.timedelta(seconds=1)
-            if step_time < clock.now():
-                raise ScenarioError(f"{where}.at: time goes backwards")
-            # The scenario follows its first transaction; once that one has ended, a later
-            # step's new transaction (the next person, a replayed code) takes over.
-            focus_was_final = focus is not None and focus.closed
-            clock.set(step_time)
-            gate.tick()
-            if "present" in step:
-                tx, last_text = self._present(gate, step["present"], step_time, last_text, where)
-            elif "temperature" in step:
-                tx = gate.temperature(_reading(step["temperature"]))
-            elif "wait" in step:
-                clock.advance(parse_duration(step["wait"], where + ".wait"))
-                gate.tick()
-                tx = None
-            else:
-                g = step["guard"]
-                tx = gate.retest() if g.get("retest") else None
-                if "override" in g:
-                    tx = gate.override(
-                        str(g["override"]), None if g.get("pin") is None else str(g["pin"])
-                    )
-            if focus is None or (focus_was_final and tx is not None and tx is not focus):
-                focus = tx or gate.last
-        if focus is None:
+        watcher = _Watcher()
+        service = GateService(gate, turnstile=self._turnstile)
+        service.add_listener(watcher)
+        problems: list[str] = []
+        with service:
+            last_text: str | None = None
+            step_time = sc.now
+            for i, step in enumerate(sc.steps):
+                where = f"{sc.source}: steps[{i}]"
+                if "at" in step:
+                    step_time = parse_instant(step["at"], sc.now, where + ".at")
+                elif i > 0:
+                    step_time = clock.now() + dt.timedelta(seconds=1)
+                if step_time < clock.now():
+                    raise ScenarioError(f"{where}.at: time goes backwards")
+                clock.set(step_time)
+                service.tick()
+                self._settle(service, where)
+                watcher.touched.clear()
+                last_text = self._step(
+                    service, watcher, clock, step, last_text, where, store.registry
+                )
+                self._settle(service, where)
+                if "expect" in step:
+                    if not watcher.touched:
+                        raise ScenarioError(f"{where}.expect: the step touched no transaction")
+                    got = _got(service, watcher.touched[-1], store)
+                    problems += [f"steps[{i}]: {p}" for p in _compare(step["expect"], got)]
+        expect = data["expect"]
+        index = int(expect.get("transaction", 1))
+        if not watcher.order:
             raise ScenarioError(f"{sc.source}: no transaction took place")
-        return {
-            "decision": focus.verdict.outcome,
-            "reasons": [r.value for r in focus.verdict.reasons],
-            "warnings": [r.value for r in focus.verdict.warnings],
-            "relay": "pulsed" if focus.relay == "pulsed" else "idle",
-            "logged": len(sink.records),
-        }
+        if index > len(watcher.order):
+            count = len(watcher.order)
+            raise ScenarioError(f"{sc.source}: expect.transaction: only {count} took place")
+        got = _got(service, watcher.order[index - 1], store)
+        return got, _compare(expect, got) + problems
+
+    def _settle(self, service: GateService, where: str) -> None:
+        if not service.wait_idle(SETTLE_TIMEOUT_S):
+            raise ScenarioError(f"{where}: the gate service did not settle")
+
+    def _step(
+        self,
+        service: GateService,
+        watcher: _Watcher,
+        clock: ManualClock,
+        step: dict[str, Any],
+        last_text: str | None,
+        where: str,
+        registry: RegistryView,
+    ) -> str | None:
+        """Play one step through the service; returns the last presented string."""
+        snap = service.snapshot()
+        if "present" in step:
+            return self._present(service, registry, step["present"], clock.now(), last_text, where)
+        if "temperature" in step:
+            if snap.current is not None:
+                service.reading(snap.current.id, _reading(step["temperature"], clock.now()))
+        elif "wait" in step:
+            clock.advance(parse_duration(step["wait"], where + ".wait"))
+            service.tick()
+        else:
+            g = step["guard"]
+            tx_id = self._guard_target(service, watcher, g, where)
+            if tx_id is None:
+                return last_text
+            if g.get("retest"):
+                service.retest(tx_id)
+            if g.get("confirm_host"):
+                service.confirm_host(tx_id)
+            if g.get("ack_fever"):
+                service.ack_fever(tx_id)
+            if "override" in g:
+                pin = g.get("pin")
+                service.override(tx_id, str(g["override"]), None if pin is None else str(pin))
+        return last_text
+
+    def _guard_target(
+        self, service: GateService, watcher: _Watcher, g: dict[str, Any], where: str
+    ) -> str | None:
+        """The transaction a guard step names (``transaction``: N), else the one on screen:
+        the person in progress, else the last decided."""
+        if "transaction" in g:
+            n = int(g["transaction"])
+            if n > len(watcher.order):
+                raise ScenarioError(f"{where}.guard.transaction: no transaction {n} yet")
+            return watcher.order[n - 1]
+        snap = service.snapshot()
+        view = snap.current or snap.last
+        return view.id if view is not None else None
 
     def _present(
-        self, gate: Gate, body: dict[str, Any], at: dt.datetime, last_text: str | None, where: str
-    ) -> tuple[Transaction, str | None]:
+        self,
+        service: GateService,
+        registry: RegistryView,
+        body: dict[str, Any],
+        at: dt.datetime,
+        last_text: str | None,
+        where: str,
+    ) -> str | None:
         if "raw" in body:
-            return gate.present_text(body["raw"]), body["raw"]
+            service.scan(body["raw"])
+            return str(body["raw"])
         if "repeat" in body:
             if last_text is None:
                 raise ScenarioError(f"{where}.present.repeat: nothing was presented before")
-            return gate.present_text(last_text), last_text
+            service.scan(last_text)
+            return last_text
         if "manual" in body:
             m = body["manual"]
-            return gate.present_manual(
+            service.enter_identity(
                 id_number=m.get("id_number"),
                 person_no=m.get("person_no"),
                 approval_no=m.get("approval_no"),
-            ), None
-        text = self._issue(body, at, gate, where)
-        return gate.present_text(text), text
+                source="guard",
+            )
+            return None
+        text = self._issue(body, at, registry, where)
+        service.scan(text)
+        return text
 
-    def _issue(self, body: dict[str, Any], at: dt.datetime, gate: Gate, where: str) -> str:
+    def _issue(
+        self, body: dict[str, Any], at: dt.datetime, registry: RegistryView, where: str
+    ) -> str:
         kind = next(k for k in ("health_code", "campus_pass", "visit_approval") if k in body)
         claims = body[kind]
         signer = self.untrusted if body.get("signed_by") == "untrusted" else self.trusted
@@ -274,7 +365,7 @@ class ScenarioRunner:
                 )
             elif kind == "campus_pass":
                 person_no = str(claims.get("person_no", ""))
-                person = gate.registry.person(person_no)
+                person = registry.person(person_no)
                 role = claims.get("role") or (person.role if person else "visitor")
                 text = codec.issue_campus_pass(
                     signer,
@@ -294,14 +385,29 @@ class ScenarioRunner:
         return codec.tamper(text) if body.get("tamper") else text
 
 
-def _reading(value: Any) -> Reading | None:
+def _reading(value: Any, at: dt.datetime) -> Reading | None:
     if value is None:
         return None
     if isinstance(value, list):
         if not value:
             return None
-        return Reading(body_c=float(statistics.median(value)), frames=len(value))
-    return Reading(body_c=float(value), frames=1)
+        return Reading(
+            body_c=float(statistics.median(value)), frames=len(value), taken_from=at, taken_until=at
+        )
+    return Reading(body_c=float(value), frames=1, taken_from=at, taken_until=at)
+
+
+def _got(service: GateService, tx_id: str, store: Store) -> dict[str, Any]:
+    view = service.transaction(tx_id)
+    if view is None:
+        raise ScenarioError(f"transaction {tx_id} is no longer known to the gate service")
+    return {
+        "decision": view.outcome,
+        "reasons": [r.value for r in view.reasons],
+        "warnings": [r.value for r in view.warnings],
+        "relay": view.relay if view.relay in ("pulsed", "fault") else "idle",
+        "logged": store.log.count(),
+    }
 
 
 def _compare(expect: dict[str, Any], got: dict[str, Any]) -> list[str]:

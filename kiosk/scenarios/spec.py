@@ -27,6 +27,7 @@ TOP_KEYS = {
     "registry_synced_at",
     "clock_trusted",
     "admin_pin",
+    "relay",
     "description",
 }
 REGISTRY_KEYS = {
@@ -66,7 +67,9 @@ CLAIM_KEYS = {
 }
 CONTROL_KEYS = {"signed_by", "tamper", "iat", "exp"}
 STEP_KINDS = {"present", "temperature", "wait", "guard"}
-EXPECT_KEYS = {"decision", "reasons", "warnings", "exact", "relay"}
+EXPECT_KEYS = {"decision", "reasons", "warnings", "exact", "relay", "transaction"}
+GUARD_KEYS = {"override", "pin", "retest", "confirm_host", "ack_fever", "transaction"}
+RELAY_PROFILES = ("normal", "silent", "bad-echo", "stuck-on", "unplug-after-on")
 ROLES = {"student", "staff", "contractor", "courier_fixed", "courier_temp", "delivery"}
 STATUSES = {"approved", "pending", "rejected", "cancelled"}
 
@@ -129,22 +132,40 @@ def parse_scenario(obj: Any, source: str) -> Scenario:
         raise ScenarioError(f"{where}: steps: expected an array")
     for i, step in enumerate(steps):
         _check_step(step, f"{where}: steps[{i}]")
-    expect = obj["expect"]
-    if not isinstance(expect, dict):
-        raise ScenarioError(f"{where}: expect: expected an object")
-    _keys(expect, EXPECT_KEYS, where + ": expect")
-    if expect.get("decision") not in ("admit", "reject", "pending"):
-        raise ScenarioError(f"{where}: expect.decision: expected admit, reject or pending")
+    _check_expect(obj["expect"], where + ": expect")
+    if obj.get("relay", "normal") not in RELAY_PROFILES:
+        raise ScenarioError(f"{where}: relay: expected one of {', '.join(RELAY_PROFILES)}")
     if obj.get("direction", "in") not in ("in", "out"):
         raise ScenarioError(f"{where}: direction: expected in or out")
     return Scenario(name=str(name), source=source, now=now, data=obj, steps=steps)
+
+
+def _check_expect(expect: Any, where: str) -> None:
+    if not isinstance(expect, dict):
+        raise ScenarioError(f"{where}: expected an object")
+    _keys(expect, EXPECT_KEYS, where)
+    if expect.get("decision") not in ("admit", "reject", "pending"):
+        raise ScenarioError(f"{where}.decision: expected admit, reject or pending")
+    if expect.get("relay", "idle") not in ("pulsed", "idle", "fault"):
+        raise ScenarioError(f"{where}.relay: expected pulsed, idle or fault")
+    _check_index(expect, where)
+
+
+def _check_index(obj: dict[str, Any], where: str) -> None:
+    n = obj.get("transaction", 1)
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise ScenarioError(f"{where}.transaction: expected a number from 1 (the first person)")
 
 
 def _check_step(step: Any, where: str) -> None:
     if not isinstance(step, dict):
         raise ScenarioError(f"{where}: expected an object")
     kinds = set(step) & STEP_KINDS
-    _keys(step, STEP_KINDS | {"at"}, where)
+    _keys(step, STEP_KINDS | {"at", "expect"}, where)
+    if "expect" in step:
+        _check_expect(step["expect"], where + ".expect")
+        if "transaction" in step["expect"]:
+            raise ScenarioError(f"{where}.expect.transaction: a step judges its own transaction")
     if len(kinds) != 1:
         raise ScenarioError(f"{where}: expected exactly one of {sorted(STEP_KINDS)}")
     (kind,) = kinds
@@ -172,7 +193,8 @@ def _check_step(step: Any, where: str) -> None:
     elif kind == "guard":
         if not isinstance(body, dict):
             raise ScenarioError(f"{where}.guard: expected an object")
-        _keys(body, {"override", "pin", "retest"}, where + ".guard")
+        _keys(body, GUARD_KEYS, where + ".guard")
+        _check_index(body, where + ".guard")
     elif kind == "wait" and not isinstance(body, str):
         raise ScenarioError(f'{where}.wait: expected a duration such as "3m"')
     elif kind == "temperature" and not (

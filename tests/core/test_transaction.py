@@ -18,7 +18,7 @@ from kiosk.core.memory_registry import MemoryRegistry
 from kiosk.core.policy_config import Policy
 from kiosk.core.reasons import Reason
 from kiosk.core.registry import Checkin, Person, RegistrySnapshot, VisitApproval
-from kiosk.core.transaction import Gate, GateSetup
+from kiosk.core.transaction import Gate, GateListener, GateSetup
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2022, 1, 20, 9, 0, tzinfo=TZ)
@@ -37,15 +37,18 @@ class Sink:
 
 
 class Turnstile:
+    """Answers a pulse request at once, as the service's relay worker would later."""
+
     def __init__(self, works: bool = True) -> None:
         self.works = works
         self.pulses = 0
+        self.gate: Gate | None = None
 
-    def open_turnstile(self) -> bool:
-        if not self.works:
-            raise OSError("relay unplugged")
-        self.pulses += 1
-        return True
+    def request_pulse(self, tx_id: str) -> None:
+        assert self.gate is not None
+        if self.works:
+            self.pulses += 1
+        self.gate.relay_result(tx_id, self.works, "" if self.works else "relay unplugged")
 
 
 def registry() -> MemoryRegistry:
@@ -94,9 +97,10 @@ def make_gate(
         keyring=lambda: ring,
         clock=clock,
         sink=sink,
-        actuator=turnstile,
+        pulses=turnstile,
         admin_pin_ok=lambda pin: pin == "2468",
     )
+    turnstile.gate = gate
     return gate, clock, sink, turnstile
 
 
@@ -135,23 +139,24 @@ def test_student_admitted_after_temperature_and_turnstile_pulses() -> None:
     tx = gate.present_text(campus_pass("S2020001", clock))
     assert tx.verdict.outcome == "pending" and tx.verdict.needs == ("temperature",)
     assert turnstile.pulses == 0 and not sink.records
-    gate.temperature(Reading(body_c=36.5, raw_c=35.6, frames=5))
+    gate.temperature(tx.id, Reading(body_c=36.5, raw_c=35.6, frames=5))
     assert tx.verdict.outcome == "admit"
     assert turnstile.pulses == 1
-    assert [kind for kind, _ in sink.records] == ["decision"]
+    assert [kind for kind, _ in sink.records] == ["decision", "device"]
+    assert sink.records[1][1]["event"] == "relay_pulsed"
 
 
 def test_parked_visitor_does_not_block_the_queue_and_pairs_with_host() -> None:
     gate, clock, sink, turnstile = make_gate()
     visitor = gate.present_text(health_code(clock))
-    gate.temperature(Reading(body_c=36.4))
+    gate.temperature(visitor.id, Reading(body_c=36.4))
     assert visitor.verdict.outcome == "pending" and visitor.verdict.reasons == (
         Reason.ESCORT_REQUIRED,
     )
     assert gate.current is None and gate.parked == [visitor]
     clock.advance(dt.timedelta(minutes=2))
     student = gate.present_text(campus_pass("S2020001", clock))
-    gate.temperature(Reading(body_c=36.6))
+    gate.temperature(student.id, Reading(body_c=36.6))
     assert student.verdict.outcome == "admit"
     clock.advance(dt.timedelta(minutes=3))
     host = gate.present_text(campus_pass("T1001", clock, role="staff"))
@@ -162,7 +167,7 @@ def test_parked_visitor_does_not_block_the_queue_and_pairs_with_host() -> None:
 def test_parked_visitor_times_out_into_a_logged_reject() -> None:
     gate, clock, sink, _ = make_gate()
     visitor = gate.present_text(health_code(clock))
-    gate.temperature(Reading(body_c=36.4))
+    gate.temperature(visitor.id, Reading(body_c=36.4))
     clock.advance(dt.timedelta(minutes=10, seconds=1))
     gate.tick()
     assert visitor.verdict.outcome == "reject"
@@ -200,17 +205,15 @@ def test_garbage_during_a_transaction_is_refused_without_losing_it() -> None:
     gate, clock, _, _ = make_gate()
     refused: list[Reason] = []
 
-    class Listener:
-        def on_update(self, tx: Any) -> None: ...
-        def on_final(self, tx: Any) -> None: ...
+    class Listener(GateListener):
         def on_scan_refused(self, reason: Reason, detail: str) -> None:
             refused.append(reason)
 
-    gate.listener = Listener()  # type: ignore[assignment]
+    gate.listener = Listener()
     tx = gate.present_text(campus_pass("S2020001", clock))
     assert gate.present_text(b"\xff\xfe\x00garbage") is tx
     assert refused == [Reason.CODE_UNREADABLE]
-    gate.temperature(Reading(body_c=36.5))
+    gate.temperature(tx.id, Reading(body_c=36.5))
     assert tx.verdict.outcome == "admit"
 
 
@@ -236,9 +239,10 @@ def test_hostile_scans_reject_and_never_pulse(scanned: str | bytes) -> None:
 def test_relay_fault_is_logged_and_the_gate_keeps_working() -> None:
     gate, clock, sink, turnstile = make_gate(Turnstile(works=False))
     tx = gate.present_text(campus_pass("S2020001", clock))
-    gate.temperature(Reading(body_c=36.5))
+    gate.temperature(tx.id, Reading(body_c=36.5))
     assert tx.verdict.outcome == "admit" and tx.relay == "fault"
     assert [kind for kind, _ in sink.records] == ["decision", "device"]
+    assert sink.records[1][1]["event"] == "relay_fault"
     nxt = gate.present_text(campus_pass("T1001", clock, role="staff"))
     assert nxt.verdict.outcome == "pending"
 
@@ -246,39 +250,40 @@ def test_relay_fault_is_logged_and_the_gate_keeps_working() -> None:
 def test_thermometer_offline_rejects_then_guard_override_admits() -> None:
     gate, clock, sink, turnstile = make_gate()
     tx = gate.present_text(campus_pass("S2020001", clock))
-    gate.temperature(None)
+    gate.temperature(tx.id, None)
     assert tx.verdict.outcome == "reject" and turnstile.pulses == 0
-    gate.override("THERMOMETER_FAULT_CONTACT_OK")
+    gate.override(tx.id, "THERMOMETER_FAULT_CONTACT_OK")
     assert tx.verdict.outcome == "admit" and turnstile.pulses == 1
     assert tx.override == {
         "reason": "THERMOMETER_FAULT_CONTACT_OK",
         "by": "guard",
         "over": "TEMPERATURE_MISSING",
     }
-    assert sink.records[-1][1]["override"]["by"] == "guard"
+    decisions = [p for kind, p in sink.records if kind == "decision"]
+    assert decisions[-1]["override"]["by"] == "guard"
 
 
 def test_fever_needs_the_admin_pin_to_override() -> None:
     gate, clock, _, turnstile = make_gate()
     tx = gate.present_text(campus_pass("S2020001", clock))
-    gate.temperature(Reading(body_c=38.2))
-    gate.temperature(Reading(body_c=38.1))
+    gate.temperature(tx.id, Reading(body_c=38.2))
+    gate.temperature(tx.id, Reading(body_c=38.1))
     assert tx.verdict.reasons == (Reason.FEVER,)
-    gate.override("EMERGENCY_SERVICES")
+    gate.override(tx.id, "EMERGENCY_SERVICES")
     assert tx.verdict.outcome == "reject"
-    gate.override("EMERGENCY_SERVICES", pin="0000")
+    gate.override(tx.id, "EMERGENCY_SERVICES", pin="0000")
     assert tx.verdict.outcome == "reject"
-    gate.retest()
+    gate.retest(tx.id)
     assert tx.verdict.outcome == "reject", "a guard retest cannot wash out a confirmed fever"
-    gate.override("EMERGENCY_SERVICES", pin="2468")
+    gate.override(tx.id, "EMERGENCY_SERVICES", pin="2468")
     assert tx.verdict.outcome == "admit" and turnstile.pulses == 1
 
 
 def test_log_payload_holds_no_raw_identity_or_qr_text() -> None:
     gate, clock, sink, _ = make_gate()
     text = health_code(clock)
-    gate.present_text(text)
-    gate.temperature(Reading(body_c=36.4))
+    tx = gate.present_text(text)
+    gate.temperature(tx.id, Reading(body_c=36.4))
     clock.advance(dt.timedelta(minutes=11))
     gate.tick()
     blob = json.dumps([p for _, p in sink.records], ensure_ascii=False)
@@ -292,7 +297,7 @@ def test_a_pass_never_joins_a_visitors_transaction() -> None:
         SIGNER, approval_no="V-0001", iat=clock.now(), exp=clock.now() + dt.timedelta(days=1)
     )
     visitor = gate.present_text(slip)
-    gate.temperature(Reading(body_c=36.4))
+    gate.temperature(visitor.id, Reading(body_c=36.4))
     assert visitor.verdict.outcome == "pending"
     student = gate.present_text(campus_pass("S2020001", clock))
     assert student is not visitor
@@ -304,19 +309,20 @@ def test_a_pass_never_joins_a_visitors_transaction() -> None:
 def test_retest_after_an_admit_never_opens_the_turnstile_again() -> None:
     gate, clock, sink, turnstile = make_gate()
     tx = gate.present_text(campus_pass("S2020001", clock))
-    gate.temperature(Reading(body_c=36.5))
+    gate.temperature(tx.id, Reading(body_c=36.5))
     assert tx.verdict.outcome == "admit" and turnstile.pulses == 1
-    assert gate.retest() is tx
-    assert turnstile.pulses == 1 and len(sink.records) == 1
+    assert gate.retest(tx.id) is tx
+    assert turnstile.pulses == 1 and [k for k, _ in sink.records] == ["decision", "device", "audit"]
+    assert sink.records[-1][1]["event"] == "retest_refused"
 
 
 def test_refused_overrides_are_logged_for_the_audit() -> None:
     gate, clock, sink, _ = make_gate()
-    gate.present_text(campus_pass("S2020001", clock))
-    gate.temperature(Reading(body_c=38.2))
-    gate.temperature(Reading(body_c=38.3))
-    gate.override("NOT_A_REASON")
-    gate.override("EMERGENCY_SERVICES", pin="1111")
+    tx = gate.present_text(campus_pass("S2020001", clock))
+    gate.temperature(tx.id, Reading(body_c=38.2))
+    gate.temperature(tx.id, Reading(body_c=38.3))
+    gate.override(tx.id, "NOT_A_REASON")
+    gate.override(tx.id, "EMERGENCY_SERVICES", pin="1111")
     audits = [p for kind, p in sink.records if kind == "audit"]
     assert [a["event"] for a in audits] == ["override_refused", "override_refused"]
     assert "unknown override reason" in audits[0]["detail"]

@@ -27,6 +27,8 @@ def check_colour(ev: Evidence, policy: Policy, f: Findings, *, required: bool) -
         colours.append(ev.campus_pass.color)
     if any(c in ("yellow", "red") for c in colours):
         f.reject(Reason.HEALTH_CODE_NOT_GREEN)
+    elif "checking" in colours and ev.health_code is None:
+        f.wait(Reason.HEALTH_CODE_CHECKING, "health_code")
     elif "unverified" in colours and ev.health_code is None:
         f.reject(Reason.HEALTH_CODE_UNVERIFIED)
     elif required and ev.health_code is None and ev.online_health != "green":

@@ -33,7 +33,7 @@ def check_escort(
     f: Findings,
 ) -> None:
     """R6: wait for a campus pass of the host unit's staff, scanned within the window."""
-    if not policy.visit.escort_required:
+    if not policy.visit.escort_required or ev.host_confirmed_by_guard:
         return
     window = dt.timedelta(minutes=policy.visit.escort_window_min)
     since = ev.escort_wait_since or ctx.now
