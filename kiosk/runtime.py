@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from drivers.idcard import IdCardReader, open_idcard_reader
 from drivers.relay.device import RelayDevice, RelayError
 from drivers.thermometer.device import ThermometerDevice, ThermometerListener
 from drivers.thermometer.health import HealthLimits
@@ -28,6 +29,7 @@ from kiosk.core.credentials.keys import KeyRing, TrustedKey
 from kiosk.core.evidence import Reading
 from kiosk.core.policy_config import Policy
 from kiosk.core.transaction import Gate, GateSetup
+from kiosk.idcard import CardsToGate
 from kiosk.service import GateService, OnlineVerifier, Turnstile
 from kiosk.store import Store
 
@@ -228,4 +230,21 @@ def build_service(
         online=online,
         thermometer=readings,
         tick_interval_s=tick_interval_s,
+    )
+
+
+def start_idcard_reader(
+    config: KioskConfig, service: GateService, id_key: bytes
+) -> IdCardReader | None:
+    """The ``[idcard]`` reader, started and feeding ``service``; None when it is disabled.
+
+    Each card becomes its HMAC (with the campus key ``id_key``) and masked forms on the
+    reader's thread, then an identity event of the transaction in progress. Raises
+    :class:`~drivers.idcard.IdCardProtocolError` for an unknown protocol or simulator profile.
+    """
+    c = config.settings.idcard
+    if not c.enabled:
+        return None
+    return open_idcard_reader(
+        c.port, c.protocol, c.baud, poll_hz=c.poll_hz, listener=CardsToGate(service, id_key)
     )

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from kiosk.core.evidence import Direction, OnlineColor, Reading
+from kiosk.core.identity import CardIdentity
 from kiosk.core.reasons import Reason
 from kiosk.core.transaction import (
     Gate,
@@ -135,7 +136,8 @@ class Refusal:
     """Something the gate refused without deciding about a person.
 
     ``action`` is ``scan`` (a bad code while someone is being processed), ``reading`` (a
-    measurement that belonged to another transaction) or a guard action (``retest``,
+    measurement that belonged to another transaction), ``idcard`` (a card that identifies
+    nobody, such as a foreigner's permanent residence card) or a guard action (``retest``,
     ``override``, ``confirm_host``, ``ack_fever``).
     """
 
@@ -308,6 +310,21 @@ class GateService(GateListener):
                 id_number=id_number, person_no=person_no, approval_no=approval_no, source=source
             )
         )
+
+    def present_card(self, card: CardIdentity) -> None:
+        """An ID card read at the gate, as its HMAC and masked forms (source ``idcard``)."""
+        self._post(lambda: self._gate.present_card(card))
+
+    def card_refused(self, detail: str) -> None:
+        """A card was read but identifies nobody (unsupported document, unreadable data)."""
+
+        def refuse() -> None:
+            current = self._gate.current
+            tx_id = current.id if current is not None and not current.closed else None
+            log.info("ID card refused: %s", detail)
+            self._emit("on_refused", Refusal("idcard", tx_id, detail))
+
+        self._post(refuse)
 
     def reading(self, tx_id: str, reading: Reading | None) -> None:
         """A measurement taken for ``tx_id`` (None: thermometer offline)."""

@@ -53,7 +53,7 @@ class _Cards(IdCardListener):
         self.events: queue.Queue[CardIdentity | str] = queue.Queue()
 
     def on_card(self, card: IdCard) -> None:
-        self.events.put(card_identity(card, key=None, today=self.today))
+        self.events.put(card_identity(card, key=None))
 
     def on_card_error(self, message: str) -> None:
         self.events.put(message)
@@ -102,20 +102,21 @@ def run(args: argparse.Namespace) -> int:
                 print(_refusal_json(event) if args.json else f"REFUSED: {event}", flush=True)
                 print(f"kiosk idcard: card refused: {event}", file=sys.stderr)
             else:
-                print(_as_json(event) if args.json else _as_text(event), flush=True)
+                line = _as_json(event, today) if args.json else _as_text(event, today)
+                print(line, flush=True)
     finally:
         reader.stop()
     return 1 if refused else 0
 
 
-def _as_json(card: CardIdentity) -> str:
+def _as_json(card: CardIdentity, today: dt.date) -> str:
     return json.dumps(
         {
             "kind": card.kind,
             "name": card.name_masked,
             "id_number": card.id_masked,
             "valid_to": card.valid_to.isoformat() if card.valid_to else "long-term",
-            "expired": card.expired,
+            "expired": card.expired_on(today),
             "error": None,
         },
         ensure_ascii=False,
@@ -126,8 +127,8 @@ def _refusal_json(message: str) -> str:
     return json.dumps({"kind": None, "error": message}, ensure_ascii=False)
 
 
-def _as_text(card: CardIdentity) -> str:
+def _as_text(card: CardIdentity, today: dt.date) -> str:
     kind = "resident ID card" if card.kind == "resident" else "HK/Macao/Taiwan residence permit"
     until = card.valid_to.isoformat() if card.valid_to else "long-term (长期)"
     text = f"{kind}: {card.name_masked} {card.id_masked}, valid until {until}"
-    return f"{text} — EXPIRED" if card.expired else text
+    return f"{text} — EXPIRED" if card.expired_on(today) else text

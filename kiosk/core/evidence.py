@@ -8,6 +8,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from kiosk.core.credentials.types import CampusPass, HealthCode, VisitSlip
+from kiosk.core.identity import CardIdentity
 from kiosk.core.reasons import Reason
 
 Direction = Literal["in", "out"]
@@ -79,6 +80,8 @@ class Evidence:
     manual_person_no: str | None = None
     manual_id_hmac: str | None = None
     manual_approval_no: str | None = None
+    id_cards: tuple[CardIdentity, ...] = ()
+    """ID cards read for this transaction (HMAC and masked forms only)."""
     failures: tuple[Reason, ...] = ()
     replayed: bool = False
     readings: tuple[Reading, ...] = ()
@@ -100,5 +103,6 @@ class Evidence:
                 self.manual_person_no,
                 self.manual_id_hmac,
                 self.manual_approval_no,
+                self.id_cards,
             )
         )

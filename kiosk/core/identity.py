@@ -42,5 +42,7 @@ class CardIdentity:
     """``resident`` or ``hmt-residence-permit``."""
     valid_to: dt.date | None
     """Last day of validity; None for a long-term (长期) card."""
-    expired: bool
-    """Past its last day of validity on the campus-local date it was read."""
+
+    def expired_on(self, day: dt.date) -> bool:
+        """Whether the card is past its last day of validity on the campus-local ``day``."""
+        return self.valid_to is not None and day > self.valid_to

@@ -13,7 +13,7 @@ from kiosk.core.evidence import Evidence, GateContext
 from kiosk.core.policy_config import Policy
 from kiosk.core.reasons import Reason
 from kiosk.core.registry import RegistryView
-from kiosk.core.rules import health, member, visitor
+from kiosk.core.rules import health, id_card, member, visitor
 from kiosk.core.rules.findings import Findings
 from kiosk.core.rules.subject import Resolved, resolve
 from kiosk.core.rules.temperature import check_temperature
@@ -36,6 +36,7 @@ def decide(ev: Evidence, reg: RegistryView, policy: Policy, ctx: GateContext) ->
             f.wait(Reason.CREDENTIAL_MISSING, "credential")
         return _verdict(f, Subject(kind="unknown"), policy, reg)
     who = resolve(ev, reg, ctx, f)
+    id_card.check_cards(ev, who, ctx, f)
     if ctx.direction == "out":
         if who.person is not None:
             _member_exit(ev, reg, policy, ctx, who, f)
@@ -67,6 +68,7 @@ def _only_online_code(ev: Evidence) -> bool:
             ev.manual_person_no,
             ev.manual_id_hmac,
             ev.manual_approval_no,
+            ev.id_cards,
         )
     )
 

@@ -17,6 +17,8 @@ class Reason(StrEnum):
     CREDENTIAL_EXPIRED = "CREDENTIAL_EXPIRED"
     CREDENTIAL_NOT_YET_VALID = "CREDENTIAL_NOT_YET_VALID"
     CREDENTIAL_MISSING = "CREDENTIAL_MISSING"
+    ID_CARD_EXPIRED = "ID_CARD_EXPIRED"
+    ID_CARD_HOLDER_MISMATCH = "ID_CARD_HOLDER_MISMATCH"
     # R1 health code
     HEALTH_CODE_NOT_GREEN = "HEALTH_CODE_NOT_GREEN"
     HEALTH_CODE_UNVERIFIED = "HEALTH_CODE_UNVERIFIED"
@@ -87,6 +89,11 @@ MESSAGES: dict[Reason, tuple[str, str]] = {
     Reason.CREDENTIAL_MISSING: (
         "请出示校园通行码或健康码",
         "Please show your campus pass or health code",
+    ),
+    Reason.ID_CARD_EXPIRED: ("身份证已过有效期", "The ID card has expired"),
+    Reason.ID_CARD_HOLDER_MISMATCH: (
+        "身份证与健康码或审批不是同一人",
+        "The ID card belongs to someone other than the code's or approval's holder",
     ),
     Reason.HEALTH_CODE_NOT_GREEN: ("健康码非绿码", "Health code is not green"),
     Reason.HEALTH_CODE_UNVERIFIED: ("健康码无法核验", "Health code could not be verified"),

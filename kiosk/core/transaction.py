@@ -30,7 +30,7 @@ from kiosk.core.credentials.keys import KeyRing
 from kiosk.core.credentials.replay import ReplayGuard
 from kiosk.core.credentials.types import CampusPass, CredentialError, HealthCode, VisitSlip
 from kiosk.core.evidence import Direction, Escort, Evidence, GateContext, OnlineColor, Reading
-from kiosk.core.identity import id_hmac
+from kiosk.core.identity import CardIdentity, id_hmac
 from kiosk.core.policy import decide
 from kiosk.core.policy_config import Policy
 from kiosk.core.reasons import Reason
@@ -222,6 +222,24 @@ class Gate:
                 now, ("approval", approval_no), None, source, manual_approval_no=approval_no
             )
         return self._failure(Reason.CREDENTIAL_MISSING, "nothing entered", now)
+
+    def present_card(self, card: CardIdentity) -> Transaction:
+        """An ID card read at the gate (already reduced to its HMAC and masked forms).
+
+        It belongs to the person whose transaction is in progress: a card of someone else is
+        judged there (``ID_CARD_HOLDER_MISMATCH``), never taken as the next person in the
+        queue. With no transaction in progress it starts one, like a typed ID number.
+        """
+        now = self.clock.now()
+        if card.id_hmac is None:
+            return self._failure(Reason.CODE_UNREADABLE, "ID card read without its HMAC", now)
+        tx = self.current
+        if tx is None or tx.closed or not tx.evidence.identified:
+            tx = self._target(now, ("id", card.id_hmac))
+        cards = tx.evidence.id_cards
+        if card not in cards:
+            cards = (*cards, card)
+        return self._put(tx, now, "IDCARD", "idcard", id_cards=cards)
 
     def temperature(self, tx_id: str, reading: Reading | None) -> Transaction | None:
         """A measurement taken for transaction ``tx_id`` (``None``: the thermometer is offline).

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from drivers.idcard.card import encode_foreigner_block, encode_text_block
 from drivers.relay.device import RelayDevice, RelayError
 from drivers.relay.simulator import RelaySimulator
 from kiosk.core.clock import ManualClock
@@ -25,6 +26,7 @@ from kiosk.core.evidence import Reading
 from kiosk.core.policy_config import Policy, merge_policy
 from kiosk.core.registry import RegistrySnapshot, RegistryView
 from kiosk.core.transaction import Gate, GateSetup
+from kiosk.idcard import CardsToGate
 from kiosk.runtime import LogSink, RelayTurnstile
 from kiosk.scenarios.registry_builder import build_records
 from kiosk.scenarios.spec import Scenario, ScenarioError, parse_duration, parse_instant
@@ -316,6 +318,9 @@ class ScenarioRunner:
                 raise ScenarioError(f"{where}.present.repeat: nothing was presented before")
             service.scan(last_text)
             return last_text
+        if "id_card" in body:
+            self._put_card(service, body["id_card"], where)
+            return None
         if "manual" in body:
             m = body["manual"]
             service.enter_identity(
@@ -328,6 +333,28 @@ class ScenarioRunner:
         text = self._issue(body, at, registry, where)
         service.scan(text)
         return text
+
+    def _put_card(self, service: GateService, card: dict[str, Any], where: str) -> None:
+        """The card's text block as the reader module sends it, parsed by the driver and
+        handed to the gate through the kiosk boundary (HMAC and masks only)."""
+        try:
+            if card.get("card", "resident") == "foreigner":
+                block = encode_foreigner_block(
+                    english_name=str(card.get("name", "DOE, JANE")),
+                    number=str(card["id_number"]),
+                    nationality="USA",
+                    valid_to=_card_date(card.get("valid_to", "2030-01-01")),
+                )
+            else:
+                block = encode_text_block(
+                    name=str(card.get("name", "张三")),
+                    id_number=str(card["id_number"]),
+                    valid_from=_card_date(card.get("valid_from", "2015-01-01")),
+                    valid_to=_card_date(card.get("valid_to", "2035-01-01")),
+                )
+        except ValueError as exc:
+            raise ScenarioError(f"{where}.present.id_card: {exc}") from None
+        CardsToGate(service, self.id_key).deliver(block)
 
     def _issue(
         self, body: dict[str, Any], at: dt.datetime, registry: RegistryView, where: str
@@ -427,3 +454,9 @@ def _compare(expect: dict[str, Any], got: dict[str, Any]) -> list[str]:
     if "relay" in expect and expect["relay"] != got["relay"]:
         problems.append(f"expected relay {expect['relay']}, got {got['relay']}")
     return problems
+
+
+def _card_date(value: Any) -> str:
+    """``YYYY-MM-DD`` (or ``长期``) as the card stores it: ``YYYYMMDD``."""
+    text = str(value)
+    return text if text == "长期" else text.replace("-", "")

@@ -66,6 +66,8 @@ CLAIM_KEYS = {
     "visit_approval": {"approval_no"},
 }
 CONTROL_KEYS = {"signed_by", "tamper", "iat", "exp"}
+ID_CARD_KEYS = {"id_number", "name", "valid_from", "valid_to", "card"}
+"""An ID card put on the reader: ``card`` is ``resident`` (default) or ``foreigner``."""
 STEP_KINDS = {"present", "temperature", "wait", "guard"}
 EXPECT_KEYS = {"decision", "reasons", "warnings", "exact", "relay", "transaction"}
 GUARD_KEYS = {"override", "pin", "retest", "confirm_host", "ack_fever", "transaction"}
@@ -174,9 +176,13 @@ def _check_step(step: Any, where: str) -> None:
         if not isinstance(body, dict):
             raise ScenarioError(f"{where}.present: expected an object")
         _keys(
-            body, set(CLAIM_KEYS) | {"raw", "manual", "repeat"} | CONTROL_KEYS, where + ".present"
+            body,
+            set(CLAIM_KEYS) | {"raw", "manual", "repeat", "id_card"} | CONTROL_KEYS,
+            where + ".present",
         )
-        creds = [k for k in body if k in CLAIM_KEYS or k in ("raw", "manual", "repeat")]
+        creds = [
+            k for k in body if k in CLAIM_KEYS or k in ("raw", "manual", "repeat", "id_card")
+        ]
         if len(creds) != 1:
             raise ScenarioError(f"{where}.present: expected exactly one credential")
         (cred,) = creds
@@ -188,6 +194,12 @@ def _check_step(step: Any, where: str) -> None:
             if not isinstance(body[cred], dict):
                 raise ScenarioError(f"{where}.present.manual: expected an object")
             _keys(body[cred], {"id_number", "person_no", "approval_no"}, where + ".present.manual")
+        elif cred == "id_card":
+            if not isinstance(body[cred], dict):
+                raise ScenarioError(f"{where}.present.id_card: expected an object")
+            _keys(body[cred], ID_CARD_KEYS, where + ".present.id_card")
+            if "id_number" not in body[cred]:
+                raise ScenarioError(f"{where}.present.id_card: id_number is required")
         elif cred == "raw" and not isinstance(body[cred], str):
             raise ScenarioError(f"{where}.present.raw: expected a string")
     elif kind == "guard":

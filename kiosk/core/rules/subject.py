@@ -26,7 +26,8 @@ class Resolved:
 
 def resolve(ev: Evidence, reg: RegistryView, ctx: GateContext, f: Findings) -> Resolved:
     """Identify the subject from the evidence; record R4/R12/R14 identity failures."""
-    id_hmac = ev.health_code_id_hmac or ev.manual_id_hmac
+    card_hmac = ev.id_cards[0].id_hmac if ev.id_cards else None
+    id_hmac = ev.health_code_id_hmac or ev.manual_id_hmac or card_hmac
     person: Person | None = None
     person_no = ev.campus_pass.person_no if ev.campus_pass else ev.manual_person_no
     if person_no is not None:
@@ -79,8 +80,11 @@ def _resolve_visitor(
     if not (ctx.direction == "out" and (hc is not None or approval is not None)):
         for reason in problems:
             f.reject(reason)
+    card = ev.id_cards[0] if ev.id_cards else None
     name_masked = mask_name(hc.name) if hc else (approval.name_masked if approval else None)
-    id_masked = mask_id(hc.id_number) if hc else None
+    if name_masked is None and card is not None:
+        name_masked = card.name_masked
+    id_masked = mask_id(hc.id_number) if hc else (card.id_masked if card else None)
     kind = "unknown" if approval is None else "visitor"
     subject = Subject(
         kind=kind,  # type: ignore[arg-type]
