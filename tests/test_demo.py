@@ -35,6 +35,8 @@ window_s = 0.6
         "(FEVER)",
         "(CATEGORY_BANNED)",
         "=> 放行 admit       王*",
+        "ID card: 郑* ",
+        "=> 放行 admit       郑*",
         "warnings: LEAVE_OVERDUE",
         "(HEALTH_CODE_NOT_GREEN)",
         "(CHECKIN_MISSING)",
@@ -43,8 +45,8 @@ window_s = 0.6
         "(NAT_EXPIRED)",
         "(RISK_AREA_TRAVEL)",
         "thermometer: 31.9 °C (implausible: retest)",
-        "15 decisions logged: 6 admitted, 9 refused",
-        "log chain: intact (21 records checked)",  # 15 decisions + 6 relay pulses
+        "16 decisions logged: 7 admitted, 9 refused",
+        "log chain: intact (23 records checked)",  # 16 decisions + 7 relay pulses
     ]
     for line in expected:
         assert line in out, f"missing {line!r} in demo output:\n{out}"

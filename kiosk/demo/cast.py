@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from drivers.idcard.card import encode_text_block
 from kiosk.core.credentials import codec
 from kiosk.core.credentials.keys import SigningKey
 from kiosk.core.credentials.types import NatResult
@@ -64,6 +65,8 @@ class Visit:
     show: Show
     skin_c: list[float] = field(default_factory=lambda: [35.6])
     kind: Literal["person", "escort"] = "person"
+    id_card: bytes | None = None
+    """Text block of an ID card put on the reader before the codes are shown."""
 
 
 def _pass(person_no: str, role: str, **claims: object) -> Show:
@@ -121,6 +124,12 @@ def _health(
     return make
 
 
+def _id_card(name: str, id_number: str, valid_to: str) -> bytes:
+    return encode_text_block(
+        name=name, id_number=id_number, sex="2", valid_from="20160301", valid_to=valid_to
+    )
+
+
 def _raw(text: str) -> Show:
     return lambda iss, now: [text]
 
@@ -169,9 +178,23 @@ def morning() -> list[Visit]:
             _pass("S2020004", "student"),
         ),
         Visit(
+            t + 12 * m,
+            "郑红",
+            "visitor whose slip did not print: her ID card on the reader instead of typing",
+            _health("郑红", "410103197503152042", regions=("410103",)),
+            id_card=_id_card("郑红", "410103197503152042", "20360301"),
+        ),
+        Visit(
             t + 13 * m,
             "T1001",
             "host arrives and scans the pass for the visitor",
+            _pass("T1001", "staff"),
+            kind="escort",
+        ),
+        Visit(
+            t + 14 * m,
+            "T1001",
+            "host scans again for the second visitor",
             _pass("T1001", "staff"),
             kind="escort",
         ),
@@ -274,6 +297,7 @@ def build_registry(
         ("V-0001", "王芳", "410205199002023456", "410205", 2),
         ("V-0002", "赵强", "110105198505054321", "110105", 3),
         ("V-0003", "孙丽", "410102199107076543", "410105", 1),
+        ("V-0004", "郑红", "410103197503152042", "410103", 2),
     ):
         snap.visit_approvals.append(
             VisitApproval(

@@ -1,6 +1,6 @@
 """A demo gate morning through the real path: camera → cascade → verify → gate service
-(thermometer → decide → log → turnstile), on simulated devices (pty thermometer and relay,
-synthetic camera) and SQLite.
+(thermometer → decide → log → turnstile), on simulated devices (pty thermometer, ID card
+reader and relay, synthetic camera) and SQLite.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ import dataclasses
 import datetime as dt
 import queue
 import shutil
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +25,7 @@ from drivers.camera import (
     ScanWorker,
     SimulatedCamera,
 )
+from drivers.idcard import IdCard, IdCardReader, IdCardSimulator, get_protocol
 from drivers.relay.factory import open_relay
 from drivers.thermometer.device import ThermometerDevice
 from drivers.thermometer.protocols import make_protocol
@@ -37,6 +39,7 @@ from kiosk.core.evidence import Reading
 from kiosk.core.policy_config import load_policy
 from kiosk.core.reasons import message
 from kiosk.demo.cast import START, Issuers, build_registry, morning
+from kiosk.idcard import CardGate, CardsToGate, card_identity
 from kiosk.runtime import (
     RelayTurnstile,
     ThermometerReadings,
@@ -78,6 +81,21 @@ class _Printer(ServiceListener):
         if refusal.reason is not None:
             text = message(refusal.reason, self.locale)
             print(f"        refused scan: {text} ({refusal.reason.value})", file=self.out)
+
+
+class _CardDesk(CardsToGate):
+    """The ID card reader's hand-over to the gate, printing each card's masked summary."""
+
+    def __init__(self, gate: CardGate, key: bytes, out: TextIO) -> None:
+        super().__init__(gate, key)
+        self.out = out
+        self.read = threading.Event()
+
+    def on_card(self, card: IdCard) -> None:
+        ident = card_identity(card, key=None)
+        print(f"        ID card: {ident.name_masked} {ident.id_masked}", file=self.out)
+        super().on_card(card)
+        self.read.set()
 
 
 class _Forehead:
@@ -165,11 +183,19 @@ class DemoDay:
             thermometer=self.forehead,
         )
         self.service.add_listener(self.printer)
+        # ID card reader: a simulated SAM module on a pty; cards reach the gate as HMACs.
+        self.card_sim = IdCardSimulator(get_protocol("sam")).start()
+        self.cards = _CardDesk(self.service, self.store.id_key, out)
+        self.card_reader = IdCardReader(
+            self.card_sim.port, get_protocol("sam"), poll_hz=10, listener=self.cards,
+            on_close=self.card_sim.close,
+        ).start()
         self._last_seen: dict[str, float] = {}
 
     def close(self) -> None:
         """Stop devices and release the database."""
         self.service.stop()
+        self.card_reader.stop()
         self.worker.stop()
         self.capture.stop()
         self.thermometer.stop()
@@ -201,6 +227,8 @@ class DemoDay:
             previous = texts
             print(f"{visit.at:%H:%M:%S}  {visit.who:9} {visit.story}", file=self.out)
             self.forehead.skins = list(visit.skin_c)
+            if visit.id_card is not None:
+                self._show_card(visit.id_card)
             for text in texts:
                 self._scan(text)
                 self._settle()
@@ -216,6 +244,15 @@ class DemoDay:
         if not self.service.wait_idle(SETTLE_TIMEOUT_S):
             print("        gate service still busy", file=self.out)
         self._print_finals()
+
+    def _show_card(self, text_block: bytes) -> None:
+        """Put the card on the reader until it has been read, then take it off."""
+        self.cards.read.clear()
+        self.card_sim.put_card(text_block)
+        if not self.cards.read.wait(SCAN_TIMEOUT_S):
+            print("        ID card: not read", file=self.out)
+        self.card_sim.take_card()
+        self._settle()
 
     def _scan(self, text: str) -> None:
         since = time.monotonic() - self._last_seen.get(text, -1e9)
