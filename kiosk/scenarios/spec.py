@@ -66,7 +66,7 @@ CLAIM_KEYS = {
     "visit_approval": {"approval_no"},
 }
 CONTROL_KEYS = {"signed_by", "tamper", "iat", "exp"}
-STEP_KINDS = {"present", "temperature", "wait", "guard"}
+STEP_KINDS = {"present", "temperature", "wait", "guard", "direction"}
 EXPECT_KEYS = {"decision", "reasons", "warnings", "exact", "relay", "transaction"}
 GUARD_KEYS = {"override", "pin", "retest", "confirm_host", "ack_fever", "transaction"}
 RELAY_PROFILES = ("normal", "silent", "bad-echo", "stuck-on", "unplug-after-on")
@@ -195,6 +195,8 @@ def _check_step(step: Any, where: str) -> None:
             raise ScenarioError(f"{where}.guard: expected an object")
         _keys(body, GUARD_KEYS, where + ".guard")
         _check_index(body, where + ".guard")
+    elif kind == "direction" and body not in ("in", "out"):
+        raise ScenarioError(f"{where}.direction: expected in or out")
     elif kind == "wait" and not isinstance(body, str):
         raise ScenarioError(f'{where}.wait: expected a duration such as "3m"')
     elif kind == "temperature" and not (
