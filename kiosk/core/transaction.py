@@ -645,9 +645,10 @@ class Gate:
             self.listener.on_fault(tx, tx.fault)
             self.listener.on_final(tx)
             return
+        if verdict.outcome == "admit":
+            tx.relay = "pending"  # listeners hear of the admit before the turnstile moves
         self.listener.on_final(tx)
         if verdict.outcome == "admit":
-            tx.relay = "pending"
             if self.pulses is None:
                 self.relay_result(tx.id, False, "no turnstile relay configured")
                 return

@@ -271,6 +271,8 @@ class ScenarioRunner:
         elif "wait" in step:
             clock.advance(parse_duration(step["wait"], where + ".wait"))
             service.tick()
+        elif "direction" in step:
+            service.set_direction(step["direction"])
         else:
             g = step["guard"]
             tx_id = self._guard_target(service, watcher, g, where)

@@ -68,7 +68,7 @@ CLAIM_KEYS = {
 CONTROL_KEYS = {"signed_by", "tamper", "iat", "exp"}
 ID_CARD_KEYS = {"id_number", "name", "valid_from", "valid_to", "card"}
 """An ID card put on the reader: ``card`` is ``resident`` (default) or ``foreigner``."""
-STEP_KINDS = {"present", "temperature", "wait", "guard"}
+STEP_KINDS = {"present", "temperature", "wait", "guard", "direction"}
 EXPECT_KEYS = {"decision", "reasons", "warnings", "exact", "relay", "transaction"}
 GUARD_KEYS = {"override", "pin", "retest", "confirm_host", "ack_fever", "transaction"}
 RELAY_PROFILES = ("normal", "silent", "bad-echo", "stuck-on", "unplug-after-on")
@@ -207,6 +207,8 @@ def _check_step(step: Any, where: str) -> None:
             raise ScenarioError(f"{where}.guard: expected an object")
         _keys(body, GUARD_KEYS, where + ".guard")
         _check_index(body, where + ".guard")
+    elif kind == "direction" and body not in ("in", "out"):
+        raise ScenarioError(f"{where}.direction: expected in or out")
     elif kind == "wait" and not isinstance(body, str):
         raise ScenarioError(f'{where}.wait: expected a duration such as "3m"')
     elif kind == "temperature" and not (

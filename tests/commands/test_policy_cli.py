@@ -69,3 +69,47 @@ def test_json_output_and_arrays(tmp_path: Path, capsys: pytest.CaptureFixture[st
 def test_missing_file_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["policy", "test", str(tmp_path / "nope.json")]) == 1
     assert "cannot read" in capsys.readouterr().out
+
+
+def test_a_step_expectation_failing_names_the_step(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sc = _example()
+    sc["steps"][0]["expect"] = {"decision": "admit"}
+    path = _write(tmp_path, "step.json", sc)
+    assert main(["policy", "test", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "steps[0]: expected admit, got pending" in out
+
+
+def test_an_expectation_for_a_transaction_that_never_started_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sc = _example()
+    sc["expect"]["transaction"] = 3
+    path = _write(tmp_path, "third.json", sc)
+    assert main(["policy", "test", str(path)]) == 1
+    assert "expect.transaction: only 1 took place" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"expect": {"decision": "admit", "transaction": 0}}, "expect.transaction: expected"),
+        ({"relay": "on-fire"}, "relay: expected one of normal"),
+        ({"steps": [{"direction": "up"}]}, "steps[0].direction: expected in or out"),
+        (
+            {"steps": [{"wait": "1m", "expect": {"decision": "admit", "transaction": 2}}]},
+            "a step judges its own transaction",
+        ),
+        ({"steps": [{"guard": {"retest": True, "transaction": "first"}}]}, "guard.transaction"),
+    ],
+)
+def test_new_scenario_keys_are_checked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], change: dict, message: str
+) -> None:
+    sc = _example()
+    sc.update(change)
+    path = _write(tmp_path, "bad.json", sc)
+    assert main(["policy", "test", str(path)]) == 1
+    assert message in capsys.readouterr().out

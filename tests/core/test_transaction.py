@@ -327,3 +327,167 @@ def test_refused_overrides_are_logged_for_the_audit() -> None:
     assert [a["event"] for a in audits] == ["override_refused", "override_refused"]
     assert "unknown override reason" in audits[0]["detail"]
     assert audits[1]["detail"] == "admin PIN wrong for FEVER"
+
+
+# --- readings belong to their transaction (issue 6, defect 1) -----------------------------
+def test_a_reading_taken_for_one_person_never_counts_for_the_next() -> None:
+    gate, clock, sink, turnstile = make_gate()
+    first = gate.present_text(campus_pass("S2020001", clock))
+    second = gate.present_text(campus_pass("T1001", clock, role="staff"))
+    assert gate.temperature(first.id, Reading(body_c=36.5)) is None
+    assert second.verdict.outcome == "pending" and second.verdict.needs == ("temperature",)
+    assert second.evidence.readings == () and turnstile.pulses == 0
+
+
+def test_a_reading_whose_frames_predate_the_transaction_is_discarded() -> None:
+    gate, clock, sink, turnstile = make_gate()
+    window_opened = clock.now()
+    clock.advance(dt.timedelta(seconds=1))
+    tx = gate.present_text(campus_pass("S2020001", clock))
+    early = Reading(body_c=36.5, taken_from=window_opened, taken_until=clock.now())
+    assert gate.temperature(tx.id, early) is None
+    assert tx.verdict.needs == ("temperature",)
+    on_time = Reading(body_c=36.5, taken_from=clock.now(), taken_until=clock.now())
+    assert gate.temperature(tx.id, on_time) is tx and tx.verdict.outcome == "admit"
+    assert sink.records[0][1]["temperature"][0]["taken_from"] == clock.now().isoformat()
+
+
+# --- every command names its transaction (defect 2) ---------------------------------------
+def test_a_parked_visitor_can_be_overridden_after_others_passed() -> None:
+    gate, clock, sink, turnstile = make_gate()
+    visitor = gate.present_text(health_code(clock))
+    gate.temperature(visitor.id, Reading(body_c=36.4))
+    student = gate.present_text(campus_pass("S2020001", clock))
+    gate.temperature(student.id, Reading(body_c=36.5))
+    assert student.verdict.outcome == "admit" and gate.last is student
+    gate.override(visitor.id, "HOST_CONFIRMED_BY_PHONE")
+    assert visitor.verdict.outcome == "admit" and visitor.override is not None
+    assert gate.parked == [] and turnstile.pulses == 2
+    assert student.override is None
+
+
+def test_actions_on_unknown_or_admitted_transactions_are_refused_and_audited() -> None:
+    gate, clock, sink, turnstile = make_gate()
+    refused: list[tuple[str, str, str]] = []
+
+    class Listener(GateListener):
+        def on_action_refused(self, tx_id: str, action: str, detail: str) -> None:
+            refused.append((tx_id, action, detail))
+
+    gate.listener = Listener()
+    tx = gate.present_text(campus_pass("S2020001", clock))
+    gate.temperature(tx.id, Reading(body_c=36.5))
+    assert gate.override("no-such-id", "EMERGENCY_SERVICES") is None
+    assert gate.override(tx.id, "EMERGENCY_SERVICES") is tx
+    assert gate.confirm_host(tx.id) is tx
+    assert [(a, d) for _, a, d in refused] == [
+        ("override", "unknown or expired transaction"),
+        ("override", "already admitted"),
+        ("confirm_host", "not a visitor waiting for the host"),
+    ]
+    audits = [p for kind, p in sink.records if kind == "audit"]
+    assert [a["event"] for a in audits] == [
+        "override_refused",
+        "override_refused",
+        "confirm_host_refused",
+    ]
+    assert audits[0]["transaction_id"] == "no-such-id"
+    assert turnstile.pulses == 1
+
+
+def test_guard_confirmation_of_the_host_admits_the_parked_visitor_and_is_logged() -> None:
+    gate, clock, sink, turnstile = make_gate()
+    visitor = gate.present_text(health_code(clock))
+    gate.temperature(visitor.id, Reading(body_c=36.4))
+    assert visitor in gate.parked
+    gate.confirm_host(visitor.id)
+    assert visitor.verdict.outcome == "admit" and turnstile.pulses == 1
+    decision = next(p for kind, p in sink.records if kind == "decision")
+    assert decision["host_confirmed_by_guard"] is True and decision["override"] is None
+
+
+def test_fever_acknowledgement_is_an_audit_event_only_for_a_fever() -> None:
+    gate, clock, sink, _ = make_gate()
+    tx = gate.present_text(campus_pass("S2020001", clock))
+    gate.ack_fever(tx.id)
+    gate.temperature(tx.id, Reading(body_c=38.2))
+    gate.ack_fever(tx.id)
+    assert tx.fever_acknowledged
+    events = [p["event"] for kind, p in sink.records if kind == "audit"]
+    assert events == ["ack_fever_refused", "fever_acknowledged"]
+
+
+def test_direction_switch_is_logged_and_applies_to_later_transactions() -> None:
+    gate, clock, sink, _ = make_gate()
+    entering = gate.present_text(campus_pass("S2020001", clock))
+    gate.set_direction("out")
+    leaving = gate.present_text(campus_pass("T1001", clock, role="staff"))
+    assert entering.direction == "in" and leaving.direction == "out"
+    assert leaving.verdict.outcome == "admit", "no temperature on the way out"
+    audit = next(p for kind, p in sink.records if kind == "audit")
+    assert audit["event"] == "direction_changed" and (audit["from"], audit["to"]) == ("in", "out")
+
+
+def test_identity_source_is_recorded_in_the_decision() -> None:
+    gate, clock, sink, _ = make_gate()
+    tx = gate.present_manual(person_no="S2020001", source="idcard")
+    gate.present_text(campus_pass("S2020001", clock), "camera")
+    gate.temperature(tx.id, Reading(body_c=36.5))
+    decision = next(p for kind, p in sink.records if kind == "decision")
+    assert decision["identified_by"] == ["idcard", "camera"]
+
+
+# --- log → notify → pulse (defect 3) ------------------------------------------------------
+def test_a_decision_is_logged_then_announced_then_the_pulse_is_asked() -> None:
+    order: list[str] = []
+
+    class OrderSink(Sink):
+        def record(self, kind: str, at: dt.datetime, payload: dict[str, Any]) -> None:
+            order.append(f"log {kind}")
+            super().record(kind, at, payload)
+
+    class OrderListener(GateListener):
+        def on_final(self, tx: Any) -> None:
+            order.append(f"final relay={tx.relay}")
+
+        def on_relay(self, tx: Any) -> None:
+            order.append(f"relay {tx.relay}")
+
+    class OrderTurnstile(Turnstile):
+        def request_pulse(self, tx_id: str) -> None:
+            order.append("pulse requested")
+            super().request_pulse(tx_id)
+
+    gate, clock, _, turnstile = make_gate(OrderTurnstile())
+    gate.sink = OrderSink()
+    gate.listener = OrderListener()
+    tx = gate.present_text(campus_pass("S2020001", clock))
+    gate.temperature(tx.id, Reading(body_c=36.5))
+    assert order == [
+        "log decision",
+        "final relay=pending",
+        "pulse requested",
+        "log device",
+        "relay pulsed",
+    ]
+
+
+def test_an_admit_that_cannot_be_logged_is_refused_and_never_pulses() -> None:
+    faults: list[str] = []
+
+    class BrokenSink:
+        def record(self, kind: str, at: dt.datetime, payload: dict[str, Any]) -> None:
+            raise OSError("disk full")
+
+    class Listener(GateListener):
+        def on_fault(self, tx: Any, detail: str) -> None:
+            faults.append(detail)
+
+    gate, clock, _, turnstile = make_gate()
+    gate.sink = BrokenSink()
+    gate.listener = Listener()
+    tx = gate.present_text(campus_pass("S2020001", clock))
+    gate.temperature(tx.id, Reading(body_c=36.5))
+    assert tx.verdict.outcome == "reject" and Reason.LOG_UNAVAILABLE in tx.verdict.reasons
+    assert turnstile.pulses == 0 and tx.relay == "idle"
+    assert faults == ["decision not logged: disk full"] and tx.fault == faults[0]
