@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from drivers.device import DeviceState
 from drivers.relay.device import RelayDevice
 from drivers.relay.simulator import RelaySimulator
 from drivers.thermometer.device import ThermometerDevice
-from drivers.thermometer.health import DeviceState
 from drivers.thermometer.protocols import make_protocol
 from drivers.thermometer.simulator import ThermometerSimulator
 from kiosk.config import KioskConfig, load_kiosk_config
@@ -377,7 +377,7 @@ def thermometer(config: KioskConfig) -> Iterator[tuple[ThermometerSimulator, The
     sim = ThermometerSimulator(protocol, "normal")
     sim.start()
     device = ThermometerDevice(sim.port, protocol, t.baud, on_close=sim.close).start()
-    assert device.wait_for_state(DeviceState.OK, timeout_s=10)
+    assert device.wait_for_state(DeviceState.READY, timeout_s=10)
     yield sim, device
     device.stop()
 
