@@ -108,7 +108,6 @@ class Transaction:
     last_activity: dt.datetime
     relay: RelayState = "idle"
     override: dict[str, str] | None = None
-    notes: list[str] = field(default_factory=list)
     sources: list[IdentitySource] = field(default_factory=list)
     fever_acknowledged: bool = False
     fault: str | None = None
@@ -171,10 +170,6 @@ class Gate:
         self.last: Transaction | None = None
         self._recent: OrderedDict[str, Transaction] = OrderedDict()
         self._patterns = [re.compile(p) for p in setup.policy.health_code.online_patterns]
-
-    def find(self, tx_id: str) -> Transaction | None:
-        """A recent transaction by id (open, parked or among the last closed ones)."""
-        return self._recent.get(tx_id)
 
     # ----------------------------------------------------------------- events
     def present_text(self, scanned: str | bytes, source: IdentitySource = "camera") -> Transaction:
@@ -321,7 +316,6 @@ class Gate:
         ):
             readings = readings[:-1]
         tx.evidence = _merge(tx.evidence, readings=readings)
-        tx.notes.append("guard retest")
         if tx.closed and tx not in self.parked:
             self.current = tx
         tx.verdict = dataclasses.replace(tx.verdict, outcome="pending")
@@ -368,7 +362,6 @@ class Gate:
                 tx_id, "confirm_host", "not a visitor waiting for the host", now
             )
         tx.evidence = _merge(tx.evidence, host_confirmed_by_guard=True)
-        tx.notes.append("host confirmed by the guard")
         return self._evaluate(tx, now)
 
     def ack_fever(self, tx_id: str) -> Transaction | None:
@@ -565,13 +558,11 @@ class Gate:
         tx = self.current
         if tx is not None and not tx.closed and tx.evidence.identified:
             tx.evidence = _merge(tx.evidence, failures=(*tx.evidence.failures, reason))
-            tx.notes.append(f"refused scan: {reason.value} {detail}".strip())
             self.listener.on_scan_refused(reason, detail)
             return tx
         if tx is None or tx.closed:
             tx = self._new(now)
         tx.evidence = _merge(tx.evidence, failures=(*tx.evidence.failures, reason))
-        tx.notes.append(detail)
         return self._evaluate(tx, now)
 
     def _context(self, tx: Transaction, now: dt.datetime) -> GateContext:
