@@ -610,10 +610,12 @@ class Gate:
             log.exception("decision for %s not logged", tx.id)
             tx.fault = f"decision not logged: {exc}"
             if verdict.outcome == "admit":
+                tx.override = None  # an override that was not logged did not happen
                 tx.verdict = dataclasses.replace(
                     verdict,
                     outcome="reject",
                     reasons=(*verdict.reasons, Reason.LOG_UNAVAILABLE),
+                    warnings=tuple(w for w in verdict.warnings if w != Reason.OVERRIDDEN),
                 )
             self.listener.on_fault(tx, tx.fault)
             self.listener.on_final(tx)
