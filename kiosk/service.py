@@ -259,14 +259,20 @@ class GateService(GateListener):
         return self
 
     def stop(self, timeout_s: float = 10.0) -> None:
-        """Finish queued commands and pulses, then stop every thread."""
+        """Finish queued commands, pulses and checks (up to ``timeout_s``), then stop."""
         if not self._threads:
             return
         self._stop.set()
-        self._commands.put(None)
+        by_name = {t.name: t for t in self._threads}
+        if "gate-ticker" in by_name:
+            by_name["gate-ticker"].join(timeout_s)
+        # Queued commands, pulses and their results are finished and logged first.
+        if not self._work.wait(timeout_s):
+            log.warning("gate service stopped with work still in flight")
         self._relay_jobs.put(None)
-        for thread in self._threads:
-            thread.join(timeout_s)
+        by_name["relay"].join(timeout_s)
+        self._commands.put(None)
+        by_name["gate"].join(timeout_s)
         self._threads.clear()
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)

@@ -8,11 +8,15 @@ import datetime as dt
 from pathlib import Path
 
 from drivers.device import DeviceState
+from drivers.thermometer.device import ThermometerDevice
 from drivers.thermometer.measurement import Measurement, MeasurementError
+from drivers.thermometer.protocols import make_protocol
 from kiosk.config import load_kiosk_config
+from kiosk.core.clock import ManualClock
 from kiosk.core.credentials.keys import SigningKey
+from kiosk.core.evidence import Reading
 from kiosk.core.registry import LeaveApproval, RegistrySnapshot, TrustKey
-from kiosk.runtime import LogSink, TrustList, reading_from
+from kiosk.runtime import LogSink, ThermometerReadings, TrustList, reading_from
 from kiosk.store import Store, open_store
 
 NOW = dt.datetime(2022, 1, 20, 9, 0, tzinfo=dt.UTC)
@@ -87,3 +91,21 @@ def test_thermometer_results_become_readings() -> None:
     fault = reading_from(MeasurementError("port lost", DeviceState.CONNECTING))
     assert fault is not None and fault.body_c is None and fault.fault == "port lost"
     assert reading_from(None) is None
+
+
+def test_measurements_are_tagged_with_their_transaction_in_request_order() -> None:
+    protocol = make_protocol("gy-mcu90614", {})
+    device = ThermometerDevice("/nonexistent/tty", protocol)  # never started: answers at once
+    clock = ManualClock(NOW)
+    adapter = ThermometerReadings(device, clock, window_s=0.5, min_frames=3)
+    got: list[tuple[str, Reading]] = []
+    adapter.start_measurement("tx-a", lambda tx, r: got.append((tx, r)))
+    clock.advance(dt.timedelta(seconds=2))
+    adapter.start_measurement("tx-b", lambda tx, r: got.append((tx, r)))
+    assert [tx for tx, _ in got] == ["tx-a", "tx-b"]
+    a, b = got[0][1], got[1][1]
+    assert a.body_c is None and a.fault == "thermometer not running"
+    assert a.taken_from == NOW and b.taken_from == NOW + dt.timedelta(seconds=2)
+    adapter.close()
+    adapter.start_measurement("tx-c", lambda tx, r: got.append((tx, r)))
+    assert len(got) == 2, "a closed adapter no longer hears the device"

@@ -411,3 +411,45 @@ def test_the_service_measures_whoever_is_in_front_of_the_gate(
     (discarded,) = [r for r in recorder.of("refused") if r.action == "reading"]
     assert discarded.tx_id == first.id
     readings.close()
+
+
+def test_stopping_finishes_the_pulse_in_flight_and_logs_it(
+    config: KioskConfig, store: Store, relay: tuple[RelaySimulator, RelayDevice]
+) -> None:
+    sim, device = relay
+    clock = ManualClock(NOW)
+    service = service_for(config, store, device, clock).start()
+    service.enter_identity(person_no="T1001", source="idcard")
+    assert service.wait_idle(10)
+    view = service.snapshot().current
+    assert view is not None
+    service.reading(view.id, Reading(body_c=36.6))
+    service.stop()
+    assert len(sim.pulses()) == 1
+    events = [(r.kind, r.payload.get("event")) for r in store.log.records()]
+    assert events == [("decision", None), ("device", "relay_pulsed")]
+    decision = next(r.payload for r in store.log.records() if r.kind == "decision")
+    assert decision["identified_by"] == ["idcard"]
+
+
+def test_a_listener_that_raises_never_stops_the_gate(
+    config: KioskConfig, store: Store, relay: tuple[RelaySimulator, RelayDevice]
+) -> None:
+    class Broken(ServiceListener):
+        def on_transaction(self, view: TransactionView) -> None:
+            raise RuntimeError("screen bug")
+
+    clock = ManualClock(NOW)
+    recorder = Recorder()
+    with service_for(config, store, relay[1], clock) as service:
+        service.add_listener(Broken())
+        service.add_listener(recorder)
+        for person_no in ("S2020001", "T1001"):
+            service.enter_identity(person_no=person_no)
+            assert service.wait_idle(10)
+            view = service.snapshot().current
+            assert view is not None
+            service.reading(view.id, Reading(body_c=36.5))
+            assert service.wait_idle(10)
+    assert [v.outcome for v in recorder.of("decision")] == ["admit", "admit"]
+    assert [v.relay for v in recorder.of("relay")] == ["pulsed", "pulsed"]

@@ -108,7 +108,6 @@ class Transaction:
     last_activity: dt.datetime
     relay: RelayState = "idle"
     override: dict[str, str] | None = None
-    notes: list[str] = field(default_factory=list)
     sources: list[IdentitySource] = field(default_factory=list)
     fever_acknowledged: bool = False
     fault: str | None = None
@@ -171,10 +170,6 @@ class Gate:
         self.last: Transaction | None = None
         self._recent: OrderedDict[str, Transaction] = OrderedDict()
         self._patterns = [re.compile(p) for p in setup.policy.health_code.online_patterns]
-
-    def find(self, tx_id: str) -> Transaction | None:
-        """A recent transaction by id (open, parked or among the last closed ones)."""
-        return self._recent.get(tx_id)
 
     # ----------------------------------------------------------------- events
     def present_text(self, scanned: str | bytes, source: IdentitySource = "camera") -> Transaction:
@@ -339,7 +334,6 @@ class Gate:
         ):
             readings = readings[:-1]
         tx.evidence = _merge(tx.evidence, readings=readings)
-        tx.notes.append("guard retest")
         if tx.closed and tx not in self.parked:
             self.current = tx
         tx.verdict = dataclasses.replace(tx.verdict, outcome="pending")
@@ -386,7 +380,6 @@ class Gate:
                 tx_id, "confirm_host", "not a visitor waiting for the host", now
             )
         tx.evidence = _merge(tx.evidence, host_confirmed_by_guard=True)
-        tx.notes.append("host confirmed by the guard")
         return self._evaluate(tx, now)
 
     def ack_fever(self, tx_id: str) -> Transaction | None:
@@ -583,13 +576,11 @@ class Gate:
         tx = self.current
         if tx is not None and not tx.closed and tx.evidence.identified:
             tx.evidence = _merge(tx.evidence, failures=(*tx.evidence.failures, reason))
-            tx.notes.append(f"refused scan: {reason.value} {detail}".strip())
             self.listener.on_scan_refused(reason, detail)
             return tx
         if tx is None or tx.closed:
             tx = self._new(now)
         tx.evidence = _merge(tx.evidence, failures=(*tx.evidence.failures, reason))
-        tx.notes.append(detail)
         return self._evaluate(tx, now)
 
     def _context(self, tx: Transaction, now: dt.datetime) -> GateContext:
@@ -637,10 +628,12 @@ class Gate:
             log.exception("decision for %s not logged", tx.id)
             tx.fault = f"decision not logged: {exc}"
             if verdict.outcome == "admit":
+                tx.override = None  # an override that was not logged did not happen
                 tx.verdict = dataclasses.replace(
                     verdict,
                     outcome="reject",
                     reasons=(*verdict.reasons, Reason.LOG_UNAVAILABLE),
+                    warnings=tuple(w for w in verdict.warnings if w != Reason.OVERRIDDEN),
                 )
             self.listener.on_fault(tx, tx.fault)
             self.listener.on_final(tx)

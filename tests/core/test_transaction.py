@@ -491,3 +491,20 @@ def test_an_admit_that_cannot_be_logged_is_refused_and_never_pulses() -> None:
     assert tx.verdict.outcome == "reject" and Reason.LOG_UNAVAILABLE in tx.verdict.reasons
     assert turnstile.pulses == 0 and tx.relay == "idle"
     assert faults == ["decision not logged: disk full"] and tx.fault == faults[0]
+
+
+def test_an_override_that_cannot_be_logged_did_not_happen() -> None:
+    gate, clock, sink, turnstile = make_gate()
+    tx = gate.present_text(campus_pass("S2020001", clock))
+    gate.temperature(tx.id, None)
+    assert tx.verdict.outcome == "reject"
+
+    class BrokenSink:
+        def record(self, kind: str, at: dt.datetime, payload: dict[str, Any]) -> None:
+            raise OSError("database is locked")
+
+    gate.sink = BrokenSink()
+    gate.override(tx.id, "THERMOMETER_FAULT_CONTACT_OK")
+    assert tx.verdict.outcome == "reject" and tx.override is None
+    assert Reason.OVERRIDDEN not in tx.verdict.warnings
+    assert Reason.LOG_UNAVAILABLE in tx.verdict.reasons and turnstile.pulses == 0
