@@ -165,8 +165,6 @@ class PacketParser:
         self._buffer = bytearray()
         self.bad_frames = 0
         """Frames rejected by their checksum so far."""
-        self.discarded_bytes = 0
-        """Bytes skipped while resynchronising (garbage, bad frames, impossible lengths)."""
 
     def feed(self, data: bytes) -> list[bytes]:
         """Add received bytes; return the payloads of the frames now complete, in order."""
@@ -178,16 +176,13 @@ class PacketParser:
                 break
             if step.bad:
                 self.bad_frames += 1
-            if step.payload is None:
-                self.discarded_bytes += step.consumed
-            else:
+            if step.payload is not None:
                 payloads.append(step.payload)
             del self._buffer[: step.consumed]
         return payloads
 
     def clear(self) -> None:
         """Forget buffered bytes (after a timeout: a late reply must not answer a new command)."""
-        self.discarded_bytes += len(self._buffer)
         self._buffer.clear()
 
     @property
