@@ -87,6 +87,9 @@ class TransactionView:
     parked: bool
     closed: bool
     identified_by: tuple[IdentitySource, ...]
+    id_card: CardIdentity | None
+    """The last ID card read for this transaction (masked summary for the screen; its HMAC is
+    what matched)."""
     host_confirmed: bool
     fever_acknowledged: bool
     fault: str | None
@@ -115,6 +118,7 @@ class TransactionView:
             parked=tx in gate.parked,
             closed=tx.closed,
             identified_by=tuple(tx.sources),
+            id_card=ev.id_cards[-1] if ev.id_cards else None,
             host_confirmed=ev.host_confirmed_by_guard,
             fever_acknowledged=tx.fever_acknowledged,
             fault=tx.fault,

@@ -122,6 +122,8 @@ def test_a_card_identifies_the_person_and_the_log_keeps_only_hmac_and_masks(gate
     view = gate.current()
     assert view is not None and view.identified_by == ("idcard",)
     assert view.subject.person_no == "T1001" and "temperature" in view.needs
+    assert view.id_card is not None and view.id_card.name_masked == "李*"
+    assert view.id_card.id_masked.endswith("1239") and LI_MING not in view.id_card.id_masked
     gate.service.reading(view.id, Reading(body_c=36.4, frames=3))
     assert gate.decisions.wait(lambda: len(gate.decisions.final) == 1)
     final = gate.decisions.final[0]
