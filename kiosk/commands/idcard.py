@@ -67,6 +67,12 @@ def run(args: argparse.Namespace) -> int:
     if args.count < 1:
         print("kiosk idcard: --count must be at least 1", file=sys.stderr)
         return 2
+    if not (args.timeout > 0 and args.ready_timeout > 0):
+        print("kiosk idcard: --timeout and --ready-timeout must be more than 0", file=sys.stderr)
+        return 2
+    if args.baud is not None and args.baud < 0:
+        print("kiosk idcard: --baud must be 0 (the default) or a baud rate", file=sys.stderr)
+        return 2
     today = dt.datetime.now(ZoneInfo(config.settings.gate.time_zone)).date()
     cards = _Cards(today)
     try:

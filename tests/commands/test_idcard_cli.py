@@ -84,6 +84,9 @@ def test_no_card_in_time_exits_1(tmp_path: Path, capsys) -> None:
     [
         (["--port", "sim:bogus"], "unknown ID card simulator profile 'bogus'"),
         (["--count", "0"], "--count must be at least 1"),
+        (["--timeout", "-1"], "must be more than 0"),
+        (["--ready-timeout", "0"], "must be more than 0"),
+        (["--baud", "-9600"], "--baud must be 0"),
     ],
 )
 def test_bad_arguments_exit_2(config: Path, capsys, argv: list[str], message: str) -> None:
