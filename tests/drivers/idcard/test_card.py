@@ -7,11 +7,14 @@ import datetime as dt
 import pickle
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from drivers.idcard.card import (
     CARD_TYPE_OFFSET,
     LONG_TERM,
     CardDataError,
+    CardError,
     CardKind,
     UnsupportedCard,
     encode_foreigner_block,
@@ -140,3 +143,27 @@ def test_read_reply_data_yields_the_text_block(protocol: str) -> None:
     short_text = proto.encode_read_data(WANG_FANG[:128], bytes(1024), bytes(1024))
     with pytest.raises(CardDataError, match="text block of 128 bytes"):
         proto.text_block(short_text)
+
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(min_size=256, max_size=256))
+def test_random_text_blocks_are_refused_cleanly(block: bytes) -> None:
+    try:
+        card = parse_text_block(block)
+    except CardError:
+        return
+    assert id_number_valid(card.id_number)  # anything accepted is a well-formed identity
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=0, max_value=255), st.integers(min_value=0, max_value=255))
+def test_a_flipped_byte_in_the_id_number_never_yields_another_valid_person(pos: int, bit: int):
+    raw = bytearray(WANG_FANG)
+    offset = 122 + pos % 36
+    raw[offset] ^= (bit % 255) + 1
+    try:
+        card = parse_text_block(bytes(raw))
+    except CardError:
+        return
+    assert card.id_number == "410102199207204525"  # never somebody else's number

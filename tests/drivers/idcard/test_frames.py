@@ -4,6 +4,8 @@ replies: good, bad checksum, split across reads, garbage between frames, cut off
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from drivers.idcard.frames import (
     CARD_FOUND,
@@ -15,6 +17,7 @@ from drivers.idcard.frames import (
     checksum,
     decode,
     encode_command,
+    encode_frame,
     encode_reply,
 )
 from drivers.idcard.protocols import (
@@ -172,3 +175,33 @@ def test_reply_repr_never_shows_data() -> None:
     (payload,), _ = payloads(read_reply(WANG_FANG))
     text = repr(Reply.from_payload(payload))
     assert "王" not in text and "4525" not in text and "1284 data bytes" in text
+
+
+# ---- properties --------------------------------------------------------------------------
+
+REAL = [FOUND, NO_CARD_REPLY, SELECTED, STATUS_OK, READ_FAILED_REPLY, read_reply()]
+junk = st.binary(max_size=40).filter(lambda b: b"\x96\x69" not in b)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(junk, st.sampled_from(REAL)), min_size=1, max_size=8),
+    st.lists(st.integers(min_value=1, max_value=300), min_size=1, max_size=20),
+)
+def test_garbage_and_any_split_never_lose_or_invent_a_frame(pieces, cuts) -> None:
+    stream = b"".join(g + f for g, f in pieces)
+    parser = PacketParser()
+    out: list[bytes] = []
+    pos, i = 0, 0
+    while pos < len(stream):
+        step = cuts[i % len(cuts)]
+        out += parser.feed(stream[pos : pos + step])
+        pos, i = pos + step, i + 1
+    assert out == [f[7:-1] for _, f in pieces]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(min_size=0, max_size=600))
+def test_random_bytes_never_make_a_frame_without_a_good_checksum(data: bytes) -> None:
+    for payload in PacketParser().feed(data):
+        assert encode_frame(payload) in data  # only whole frames with a matching XOR
