@@ -2,9 +2,9 @@
 
 The worker opens the port (reconnecting with the shared capped, jittered back-off), checks
 the SAM module, then polls "find card" at ``poll_hz``. When a card is found it selects and
-reads it, parses the text block and reports the card once; the card must be taken off (a "no
-card" answer) before the next card is read, so a card left on the reader is never read as
-the next person.
+reads it, parses the text block and reports the card once; the card must be taken off (two
+"no card" answers in a row) before the next card is read, so a card left on the reader is
+never read as the next person.
 
 Nothing but a read reply with a good checksum, consistent lengths and a valid text block (ID
 check character, birth date agreeing with the number) becomes a card: garbage, a card taken
@@ -57,6 +57,8 @@ REOPEN_AFTER_MISSES = 10
 """Unanswered commands in a row before the port is closed and opened again."""
 FAULT_AFTER_BAD_FRAMES = 5
 """Bad-checksum frames in a row (no good reply between them) before FAULT."""
+REMOVED_AFTER = 2
+"""'No card' answers in a row after which a card that was read counts as taken off."""
 DATA_RETRIES = 2
 """Reads of a card whose text block is malformed before the error is reported."""
 MAX_POLL_HZ = 10.0
@@ -270,6 +272,7 @@ class _Session:
         self.sam_ok = False
         self.sam_retry_at = 0.0
         self.awaiting_removal = False
+        self.no_card_in_row = 0
         self.data_errors = 0
         self.misses = 0
         self.bad_seen = 0
@@ -285,12 +288,15 @@ class _Session:
         if reply.status in SAM_FAULTS:
             self._sam_fault(reply)
         elif reply.status == NO_CARD:
-            if self.awaiting_removal:
+            self.no_card_in_row += 1
+            if self.awaiting_removal and self.no_card_in_row >= REMOVED_AFTER:
                 self.awaiting_removal = False
                 self.data_errors = 0
                 self.reader._emit("on_card_removed")
-        elif reply.status == CARD_FOUND and not self.awaiting_removal:
-            self._read_card()
+        elif reply.status == CARD_FOUND:
+            self.no_card_in_row = 0
+            if not self.awaiting_removal:
+                self._read_card()
         return True
 
     def _check_sam(self) -> bool:
