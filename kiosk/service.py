@@ -403,22 +403,25 @@ class GateService(GateListener):
                 if answered:
                     return
                 answered.append(True)
+            timer.cancel()
+            if color == "unverified" and not future.done():
+                log.warning("online health-code check timed out after %s s", self._online_timeout_s)
             self._post(lambda: self._gate.online_result(tx_id, color))
             self._work.done()
 
-        def finished(future: Future[OnlineColor]) -> None:
+        def finished(done: Future[OnlineColor]) -> None:
             try:
-                answer(future.result())
+                answer(done.result())
             except Exception as exc:  # noqa: BLE001 - any failure means "not verified"
                 log.warning("online health-code check failed: %s", exc)
                 answer("unverified")
 
-        future = executor.submit(online, text)
-        future.add_done_callback(finished)
         timer = threading.Timer(self._online_timeout_s, answer, args=("unverified",))
         timer.name = "online-timeout"
         timer.daemon = True
+        future: Future[OnlineColor] = executor.submit(online, text)
         timer.start()
+        future.add_done_callback(finished)
 
     # ------------------------------------------------- gate listener (gate thread)
     def on_update(self, tx: Transaction) -> None:

@@ -29,7 +29,7 @@ from kiosk.core.identity import id_hmac, mask_name
 from kiosk.core.policy_config import BreakRules, Policy
 from kiosk.core.reasons import Reason
 from kiosk.core.registry import Checkin, Person, RegistrySnapshot, TrustKey, VisitApproval
-from kiosk.runtime import RelayTurnstile, ThermometerReadings, build_gate
+from kiosk.runtime import RelayTurnstile, build_gate, build_service
 from kiosk.service import GateService, Refusal, ServiceListener, TransactionView
 from kiosk.store import Store, open_store
 
@@ -391,10 +391,16 @@ def test_the_service_measures_whoever_is_in_front_of_the_gate(
     sim, device = thermometer
     sim.profile = dataclasses.replace(sim.profile, object_c=35.6)
     clock = ManualClock(NOW)
-    t = config.settings.thermometer
-    readings = ThermometerReadings(device, clock, t.window_s, t.min_frames)
     recorder = Recorder()
-    with service_for(config, store, relay[1], clock, thermometer=readings) as service:
+    service = build_service(
+        config,
+        POLICY,
+        store,
+        clock=clock,
+        turnstile=RelayTurnstile(relay[1], PULSE_MS),
+        thermometer=device,
+    )
+    with service:
         service.add_listener(recorder)
         # A is being measured when B scans: A's reading must not count for B.
         service.scan(campus_pass("S2020001", clock))
@@ -410,7 +416,6 @@ def test_the_service_measures_whoever_is_in_front_of_the_gate(
     assert reading.body_c is not None and 36.0 < reading.body_c < 37.0
     (discarded,) = [r for r in recorder.of("refused") if r.action == "reading"]
     assert discarded.tx_id == first.id
-    readings.close()
 
 
 def test_stopping_finishes_the_pulse_in_flight_and_logs_it(
