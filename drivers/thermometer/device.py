@@ -14,6 +14,7 @@ import termios
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import serial
 
@@ -29,6 +30,9 @@ from drivers.thermometer.measurement import (
     summarize,
 )
 from drivers.thermometer.protocols import ThermometerProtocol
+
+if TYPE_CHECKING:
+    from drivers.thermometer.simulator import ThermometerSimulator
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +101,8 @@ class ThermometerDevice:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.last_frame: Frame | None = None
+        self.simulator: ThermometerSimulator | None = None
+        """The simulator behind a ``sim:`` port (set by the factory; demos and tests)."""
         if mode == "surface" and protocol.reports_body:
             log.info("%s reports body temperature: the offset is not applied", protocol.name)
 

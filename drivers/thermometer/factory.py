@@ -40,6 +40,7 @@ def open_thermometer(
     proto = make_protocol(protocol, options)
     on_close = None
     path = port
+    sim = None
     if port.startswith(SIM_PREFIX):
         profile = get_profile(port[len(SIM_PREFIX) :])
         sim = start_simulator(proto, profile.name, clock)
@@ -55,4 +56,5 @@ def open_thermometer(
         clock=clock,
         on_close=on_close,
     )
+    device.simulator = sim
     return device.start() if start else device

@@ -1,0 +1,95 @@
+"""kiosk/devices.py builds every device from kiosk.toml, with every key wired."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from drivers.camera import CaptureListener, SimulatedCamera
+from drivers.device import DeviceState, ScaledClock
+from drivers.relay import RelaySimulator
+from drivers.thermometer import ThermometerSimulator
+from kiosk.config import load_kiosk_config
+from kiosk.devices import capture_options, open_camera, open_gate_devices
+from kiosk.settings import ConfigError
+
+WAIT_S = 15.0
+
+
+def config_file(tmp_path: Path, body: str) -> Path:
+    file = tmp_path / "kiosk.toml"
+    file.write_text(body, encoding="utf-8")
+    return file
+
+
+class States(CaptureListener):
+    def __init__(self) -> None:
+        self.states: list[tuple[DeviceState, str]] = []
+
+    def on_state(self, state: DeviceState, detail: str) -> None:
+        self.states.append((state, detail))
+
+
+def test_camera_reconnect_keys_reach_the_capture(tmp_path: Path) -> None:
+    missing = tmp_path / "gate.avi"
+    config = load_kiosk_config(
+        config_file(
+            tmp_path,
+            f'[camera]\nsource = "{missing}"\nreconnect_max_s = 1.0\nreconnect_attempts = 3\n',
+        )
+    )
+    options = capture_options(config.settings.camera)
+    assert (options.backoff_max_s, options.max_attempts) == (1.0, 3)
+    listener = States()
+    capture = open_camera(config.settings.camera, listener=listener, clock=ScaledClock(20.0))
+    with capture:
+        capture.join(WAIT_S)
+    assert capture.state is DeviceState.FAILED
+    assert listener.states[-1] == (DeviceState.FAILED, "could not open after 3 attempts")
+
+
+@pytest.mark.parametrize(
+    ("body", "key"),
+    [
+        ("[camera]\nreconnect_max_s = 0.1\n", "camera.reconnect_max_s"),
+        ("[camera]\nreconnect_attempts = -1\n", "camera.reconnect_attempts"),
+    ],
+)
+def test_nonsense_reconnect_settings_are_refused(tmp_path: Path, body: str, key: str) -> None:
+    with pytest.raises(ConfigError, match=key):
+        load_kiosk_config(config_file(tmp_path, body))
+
+
+def test_gate_devices_from_the_configuration(tmp_path: Path) -> None:
+    config = load_kiosk_config(
+        config_file(
+            tmp_path,
+            '[camera]\nsource = "sim:?fps=50"\n'
+            '[thermometer]\nport = "sim:fever"\nprotocol = "idc50"\n'
+            '[relay]\nport = "sim:"\nprotocol = "modbus-coil"\nchannel = 3\n',
+        )
+    )
+    clock = ScaledClock(4.0)
+    devices = open_gate_devices(config, clock=clock)
+    try:
+        assert isinstance(devices.capture.source, SimulatedCamera)
+        assert isinstance(devices.thermometer.simulator, ThermometerSimulator)
+        assert devices.thermometer.protocol.name == "idc50"
+        relay_sim = devices.relay.simulator
+        assert isinstance(relay_sim, RelaySimulator) and relay_sim.protocol == "modbus-coil"
+        assert devices.relay.wait_for_state(DeviceState.READY, timeout_s=WAIT_S)
+        devices.relay.pulse(100)
+        assert relay_sim.wait_for_changes(3, timeout_s=WAIT_S)
+        assert {c.channel for c in relay_sim.timeline} == {3}
+        assert devices.thermometer.wait_for_state(DeviceState.READY, timeout_s=WAIT_S)
+        devices.capture.start()
+        assert devices.capture.wait_frame(0, WAIT_S) is not None
+        threads = {t.name for t in threading.enumerate()}
+        assert {"camera-capture", "thermometer-idc50", "relay-modbus-coil"} <= threads
+    finally:
+        devices.close()
+    assert devices.relay.state is DeviceState.STOPPED
+    assert devices.thermometer.state is DeviceState.STOPPED
+    assert devices.capture.state is DeviceState.STOPPED
