@@ -31,6 +31,7 @@ from drivers.thermometer import (
     open_thermometer,
 )
 from kiosk.config import CameraSettings, KioskConfig, RelaySettings, ThermometerSettings
+from kiosk.core.policy_config import Policy, TemperatureRules
 
 log = logging.getLogger(__name__)
 
@@ -86,11 +87,13 @@ def thermometer_limits(thermometer: ThermometerSettings) -> HealthLimits:
 
 def start_thermometer(
     thermometer: ThermometerSettings,
+    temperature: TemperatureRules,
     *,
     listener: ThermometerListener | None = None,
     clock: DeviceClock = SYSTEM_CLOCK,
 ) -> ThermometerDevice:
-    """The thermometer of ``[thermometer]``, started (``sim:PROFILE`` starts a simulator).
+    """The thermometer of ``[thermometer]``, started (``sim:PROFILE`` starts a simulator); it
+    flags readings outside the policy's plausible range (``temperature``) as invalid.
 
     Raises :class:`~drivers.thermometer.ProtocolOptionError` for a bad protocol, option or
     simulator profile.
@@ -101,6 +104,7 @@ def start_thermometer(
         t.protocol,
         t.baud,
         t.options,
+        plausible_c=temperature.plausible_c,
         mode=t.mode,
         offset_c=t.offset_c,
         limits=thermometer_limits(t),
@@ -158,6 +162,7 @@ class GateDevices:
 
 def open_gate_devices(
     config: KioskConfig,
+    policy: Policy,
     *,
     camera_listener: CaptureListener | None = None,
     thermometer_listener: ThermometerListener | None = None,
@@ -168,7 +173,9 @@ def open_gate_devices(
     ``config``; a device that is missing reports its state instead of failing the start."""
     s = config.settings
     capture = open_camera(s.camera, listener=camera_listener, clock=clock)
-    thermometer = start_thermometer(s.thermometer, listener=thermometer_listener, clock=clock)
+    thermometer = start_thermometer(
+        s.thermometer, policy.temperature, listener=thermometer_listener, clock=clock
+    )
     try:
         relay = open_turnstile_relay(s.relay, reconnect=True, listener=relay_listener, clock=clock)
     except BaseException:

@@ -11,8 +11,10 @@ from drivers.camera import CaptureListener, SimulatedCamera
 from drivers.device import DeviceState, ScaledClock
 from drivers.relay import RelaySimulator
 from drivers.thermometer import ThermometerSimulator
+from drivers.thermometer import Measurement
 from kiosk.config import load_kiosk_config
-from kiosk.devices import capture_options, open_camera, open_gate_devices
+from kiosk.core.policy_config import Policy, TemperatureRules
+from kiosk.devices import capture_options, open_camera, open_gate_devices, start_thermometer
 from kiosk.settings import ConfigError
 
 WAIT_S = 15.0
@@ -72,7 +74,7 @@ def test_gate_devices_from_the_configuration(tmp_path: Path) -> None:
         )
     )
     clock = ScaledClock(4.0)
-    devices = open_gate_devices(config, clock=clock)
+    devices = open_gate_devices(config, Policy(), clock=clock)
     try:
         assert isinstance(devices.capture.source, SimulatedCamera)
         assert isinstance(devices.thermometer.simulator, ThermometerSimulator)
@@ -93,3 +95,18 @@ def test_gate_devices_from_the_configuration(tmp_path: Path) -> None:
     assert devices.relay.state is DeviceState.STOPPED
     assert devices.thermometer.state is DeviceState.STOPPED
     assert devices.capture.state is DeviceState.STOPPED
+
+
+def test_the_policy_plausible_range_is_the_thermometers(tmp_path: Path) -> None:
+    config = load_kiosk_config(config_file(tmp_path, '[thermometer]\nport = "sim:normal"\n'))
+    strict = TemperatureRules(valid_min_c=37.0, fever_c=37.5, valid_max_c=40.0)
+    device = start_thermometer(config.settings.thermometer, strict, clock=ScaledClock(4.0))
+    try:
+        assert device.wait_for_state(DeviceState.READY, timeout_s=WAIT_S)
+        result = device.measure(window_s=1.0)
+    finally:
+        device.stop()
+    assert isinstance(result, Measurement)
+    assert 36.3 <= result.body_c <= 37.0 - 0.01  # a normal person, below the strict minimum
+    assert not result.valid and "below 37.0" in result.reason
+    assert not strict.is_plausible(result.body_c)

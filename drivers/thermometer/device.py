@@ -72,6 +72,7 @@ class ThermometerDevice:
         protocol: ThermometerProtocol,
         baud: int = 0,
         *,
+        plausible_c: tuple[float, float],
         mode: Mode = "surface",
         offset_c: float = 0.9,
         limits: HealthLimits | None = None,
@@ -85,6 +86,7 @@ class ThermometerDevice:
         self.baud = baud or protocol.default_baud
         self.mode: Mode = mode
         self.offset_c = offset_c
+        self.plausible_c = plausible_c
         self.limits = limits or HealthLimits()
         self._listeners: list[ThermometerListener] = [listener] if listener else []
         self._backoff = backoff or Backoff()
@@ -222,7 +224,11 @@ class ThermometerDevice:
                 f"thermometer {self._state.value}: {self._detail}", self._state, len(frames)
             )
         result: Measurement | None = summarize(
-            frames, mode=self.mode, offset_c=self.offset_c, min_frames=pending.min_frames
+            frames,
+            mode=self.mode,
+            offset_c=self.offset_c,
+            min_frames=pending.min_frames,
+            plausible_c=self.plausible_c,
         )
         if result is None:
             return MeasurementError(

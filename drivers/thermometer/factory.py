@@ -22,6 +22,7 @@ def open_thermometer(
     baud: int = 0,
     options: Mapping[str, str] = _NO_OPTIONS,
     *,
+    plausible_c: tuple[float, float],
     mode: Mode = "surface",
     offset_c: float = 0.9,
     limits: HealthLimits | None = None,
@@ -32,7 +33,8 @@ def open_thermometer(
     """Open a thermometer on ``port`` (a device path, or ``sim:PROFILE`` for a simulator).
 
     ``protocol`` is one of gy-mcu90614, idc50, modbus-rtu, mlx-stick, regex; ``baud`` 0 uses
-    the protocol's default; ``options`` are the protocol's options. Raises
+    the protocol's default; ``options`` are the protocol's options; ``plausible_c`` is the
+    plausible body-temperature range (lowest, highest) outside which a measurement is invalid. Raises
     :class:`~drivers.thermometer.options.ProtocolOptionError` for bad names or options. The
     device is started unless ``start`` is False; call ``stop()`` when done (it also stops a
     simulator). ``clock`` paces the device and a simulator alike (tests run it faster).
@@ -49,6 +51,7 @@ def open_thermometer(
         path,
         proto,
         baud,
+        plausible_c=plausible_c,
         mode=mode,
         offset_c=offset_c,
         limits=limits,

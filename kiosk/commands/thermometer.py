@@ -16,6 +16,7 @@ from drivers.thermometer import (
     ProtocolOptionError,
 )
 from kiosk.config import load_kiosk_config
+from kiosk.core.policy_config import load_policy
 from kiosk.devices import start_thermometer
 
 
@@ -52,6 +53,7 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Open the thermometer, print ``--count`` measurements; 1 on any device error."""
     config = load_kiosk_config(args.config)
+    temperature = load_policy(config.policy_file).temperature
     settings = config.settings.thermometer
     protocol = args.protocol or settings.protocol
     options = dict(settings.options) if protocol == settings.protocol else {}
@@ -71,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         offset_c=settings.offset_c if args.offset is None else args.offset,
     )
     try:
-        device = start_thermometer(settings)
+        device = start_thermometer(settings, temperature)
     except ProtocolOptionError as exc:
         print(f"kiosk thermometer: {exc}", file=sys.stderr)
         return 2

@@ -84,7 +84,8 @@ class DemoDay:
         self.printer = _Printer(out, "en" if s.gate.locale.startswith("en") else "zh_CN")
         # Simulated devices on ptys speaking the configured protocols' bytes, and a synthetic
         # camera scene in which each credential is rendered as a phone screen.
-        self.devices = open_gate_devices(self.config)
+        policy = load_policy(self.config.policy_file)
+        self.devices = open_gate_devices(self.config, policy)
         self.thermometer = self.devices.thermometer
         self.relay = self.devices.relay
         self.capture = self.devices.capture
@@ -103,7 +104,7 @@ class DemoDay:
         )
         self.gate: Gate = build_gate(
             self.config,
-            load_policy(self.config.policy_file),
+            policy,
             self.store,
             clock=self.clock,
             actuator=RelayTurnstile(self.relay, s.relay.pulse_ms),
