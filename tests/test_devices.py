@@ -10,8 +10,7 @@ import pytest
 from drivers.camera import CaptureListener, SimulatedCamera
 from drivers.device import DeviceState, ScaledClock
 from drivers.relay import RelaySimulator
-from drivers.thermometer import ThermometerSimulator
-from drivers.thermometer import Measurement
+from drivers.thermometer import Measurement, ThermometerSimulator
 from kiosk.config import load_kiosk_config
 from kiosk.core.policy_config import Policy, TemperatureRules
 from kiosk.devices import capture_options, open_camera, open_gate_devices, start_thermometer

@@ -34,8 +34,9 @@ def open_thermometer(
 
     ``protocol`` is one of gy-mcu90614, idc50, modbus-rtu, mlx-stick, regex; ``baud`` 0 uses
     the protocol's default; ``options`` are the protocol's options; ``plausible_c`` is the
-    plausible body-temperature range (lowest, highest) outside which a measurement is invalid. Raises
-    :class:`~drivers.thermometer.options.ProtocolOptionError` for bad names or options. The
+    plausible body-temperature range (lowest, highest) outside which a measurement is
+    invalid. Raises :class:`~drivers.thermometer.options.ProtocolOptionError` for bad names or
+    options. The
     device is started unless ``start`` is False; call ``stop()`` when done (it also stops a
     simulator). ``clock`` paces the device and a simulator alike (tests run it faster).
     """

@@ -16,8 +16,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk.core.identity import id_hmac, mask_id, mask_name
+from kiosk.core.identity import (
+    MAX_ID_NUMBER_CHARS,
+    MIN_ID_NUMBER_CHARS,
+    id_hmac,
+    mask_id,
+    mask_name,
+)
 from kiosk.core.registry import (
+    CHECKIN_STATUSES,
+    LEAVE_KINDS,
+    RISK_LEVELS,
+    ROLES,
+    STATUSES,
     Checkin,
     LeaveApproval,
     Person,
@@ -30,10 +41,8 @@ from kiosk.core.registry import (
 from kiosk.store import records as rec
 from kiosk.store.registry import RegistryWriter
 
-ROLES = ("student", "staff", "contractor", "courier_fixed", "courier_temp", "delivery", "visitor")
-STATUSES = ("approved", "pending", "rejected", "cancelled")
 REGION = re.compile(r"^\d{2,12}$")
-ID_NUMBER = re.compile(r"^[0-9A-Za-z]{6,32}$")
+ID_NUMBER = re.compile(rf"^[0-9A-Za-z]{{{MIN_ID_NUMBER_CHARS},{MAX_ID_NUMBER_CHARS}}}$")
 TRUE = {"true", "1", "yes", "y"}
 FALSE = {"false", "0", "no", "n"}
 
@@ -108,7 +117,9 @@ def _region(value: str) -> str:
 
 def _id_number(value: str) -> str:
     if not ID_NUMBER.match(value):
-        raise _Bad("expected an ID number (6–32 letters or digits)")  # never echo it back
+        raise _Bad(  # never echo it back
+            f"expected an ID number ({MIN_ID_NUMBER_CHARS}–{MAX_ID_NUMBER_CHARS} letters or digits)"
+        )
     return value.upper()
 
 
@@ -255,7 +266,7 @@ def csv_kinds(tz: dt.tzinfo) -> dict[str, CsvKind]:
             (
                 Column("leave_id", _optional_text, required=False),
                 Column("person_no", _text),
-                Column("kind", _choice("campus_exit", "leave_city")),
+                Column("kind", _choice(*LEAVE_KINDS)),
                 Column("from", t.at),
                 Column("until", t.at),
                 Column("destination_region", _region),
@@ -282,7 +293,7 @@ def csv_kinds(tz: dt.tzinfo) -> dict[str, CsvKind]:
             rec.RISK_AREAS,
             (
                 Column("region_code", _region),
-                Column("level", _choice("medium", "high")),
+                Column("level", _choice(*RISK_LEVELS)),
                 Column("from", t.at),
                 Column("until", t.optional_at, required=False),
             ),
@@ -295,7 +306,7 @@ def csv_kinds(tz: dt.tzinfo) -> dict[str, CsvKind]:
             (
                 Column("person_no", _text),
                 Column("date", _date),
-                Column("status", _choice("normal", "abnormal")),
+                Column("status", _choice(*CHECKIN_STATUSES)),
             ),
             ("person_no", "date"),
             lambda r, _k: Checkin(r["person_no"], r["date"], r["status"]),
