@@ -125,7 +125,6 @@ class CheckinRules:
 
 @dataclass(frozen=True)
 class ContractorRules:
-    must_be_registered: bool = setting(True, "R12: contractors must be in the registry")
     checkin_mode: CheckMode = setting("reject", "R12: contractor without today's check-in")
 
 

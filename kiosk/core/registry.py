@@ -29,7 +29,6 @@ RISK_LEVELS: tuple[str, ...] = get_args(RiskLevel)
 CHECKIN_STATUSES: tuple[str, ...] = get_args(CheckinStatus)
 
 STAFF: Role = "staff"
-STUDENT: Role = "student"
 CHECKIN_ROLES: tuple[Role, ...] = ("student", "staff")
 """R11: roles that report a daily health check-in."""
 CONTRACTOR_ROLES: tuple[Role, ...] = ("contractor", "courier_fixed")
