@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,14 @@ from drivers.relay import RelaySimulator
 from drivers.thermometer import Measurement, ThermometerSimulator
 from kiosk.config import load_kiosk_config
 from kiosk.core.policy_config import Policy, TemperatureRules
-from kiosk.devices import capture_options, open_camera, open_gate_devices, start_thermometer
+from kiosk.devices import (
+    capture_options,
+    open_camera,
+    open_gate_devices,
+    open_turnstile_relay,
+    start_thermometer,
+)
+from kiosk.runtime import RelayTurnstile
 from kiosk.settings import ConfigError
 
 WAIT_S = 15.0
@@ -109,3 +117,24 @@ def test_the_policy_plausible_range_is_the_thermometers(tmp_path: Path) -> None:
     assert 36.3 <= result.body_c <= 37.0 - 0.01  # a normal person, below the strict minimum
     assert not result.valid and "below 37.0" in result.reason
     assert not strict.is_plausible(result.body_c)
+
+
+def test_the_turnstile_fails_fast_while_its_relay_reconnects(tmp_path: Path) -> None:
+    config = load_kiosk_config(config_file(tmp_path, '[relay]\nport = "sim:"\n'))
+    relay = open_turnstile_relay(config.settings.relay, reconnect=True, clock=ScaledClock(10.0))
+    turnstile = RelayTurnstile(relay, config.settings.relay.pulse_ms)
+    try:
+        assert relay.wait_for_state(DeviceState.READY, timeout_s=WAIT_S)
+        assert turnstile.open_turnstile()
+        assert relay.simulator is not None
+        relay.simulator.unplug()
+        assert not turnstile.open_turnstile()  # the cable is gone: no admit through it
+        started = time.monotonic()
+        assert [turnstile.open_turnstile() for _ in range(5)] == [False] * 5
+        assert time.monotonic() - started < 0.2
+        assert relay.state is DeviceState.RECONNECTING
+        relay.simulator.replug()
+        assert relay.wait_for_state(DeviceState.READY, timeout_s=WAIT_S)
+        assert turnstile.open_turnstile()
+    finally:
+        relay.close()
