@@ -57,7 +57,7 @@ def sig_structure(protected: bytes, payload: bytes) -> bytes:
     return cbor2.dumps(["Signature1", protected, b"", payload])
 
 
-def _refuse_tag(decoder: cbor2.CBORDecoder) -> Any:
+def _refuse_tag(value: Any, immutable: bool) -> Any:
     # cbor2 names the tag in the error it raises around this one.
     raise CoseError("self-describe tag refused")
 
