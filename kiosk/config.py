@@ -146,6 +146,16 @@ def load_kiosk_config(path: Path | None = None) -> KioskConfig:
         raise ConfigError(
             file, "relay.pulse_ms", "expected at least 100 (turnstiles need ≥ 100 ms)"
         )
+    if settings.paths.database_url:
+        from sqlalchemy import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            make_url(settings.paths.database_url)
+        except ArgumentError:
+            raise ConfigError(
+                file, "paths.database_url", "expected a SQLAlchemy URL such as sqlite:///kiosk.db"
+            ) from None
     if settings.thermometer.min_frames < 3:
         raise ConfigError(file, "thermometer.min_frames", "expected at least 3")
     return KioskConfig(file=file, settings=settings)

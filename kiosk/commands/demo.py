@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from kiosk.commands.arguments import bounded_int
+
 
 def register(sub: Any) -> None:
     """Add the ``demo`` sub-command to the parser."""
@@ -18,7 +20,10 @@ def register(sub: Any) -> None:
     )
     parser.add_argument("--keep", action="store_true", help="keep the previous demo database")
     parser.add_argument(
-        "--filler", type=int, default=2000, help="ordinary people added to the demo registry"
+        "--filler",
+        type=bounded_int(0, 200_000),
+        default=2000,
+        help="ordinary people added to the demo registry",
     )
     parser.set_defaults(func=run)
 

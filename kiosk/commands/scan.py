@@ -13,6 +13,7 @@ from typing import Any
 from drivers.camera.decoder import DecoderCascade
 from drivers.camera.media import MediaError, iter_frames
 from drivers.camera.result import DecodeResult
+from kiosk.commands.arguments import bounded_float
 from kiosk.config import load_kiosk_config
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ def register(sub: Any) -> None:
     parser.add_argument("--json", action="store_true", help="one JSON object per line and file")
     parser.add_argument(
         "--budget-ms",
-        type=float,
+        type=bounded_float(0, 10_000, low_open=True),
         default=None,
         help="cascade time budget per frame (default: camera.decode_budget_ms)",
     )

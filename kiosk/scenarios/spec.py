@@ -93,6 +93,8 @@ def load_scenarios(path: Path) -> list[Scenario]:
         raise ScenarioError(f"{path}: cannot read ({exc})") from None
     except json.JSONDecodeError as exc:
         raise ScenarioError(f"{path}: not valid JSON ({exc})") from None
+    except RecursionError:
+        raise ScenarioError(f"{path}: not a scenario: JSON nested too deeply") from None
     items = raw if isinstance(raw, list) else [raw]
     return [
         parse_scenario(item, f"{path}[{i}]" if isinstance(raw, list) else str(path))
