@@ -12,6 +12,8 @@ import datetime as dt
 import math
 from collections.abc import Callable
 
+from kiosk.core.identifiers import IdentifierError
+
 # Dates and times a kiosk can meaningfully handle: its log, codes and approvals all lie here,
 # and a day or a time-zone shift either side of these never overflows.
 EARLIEST = dt.date(1970, 1, 1)
@@ -46,6 +48,18 @@ def bounded_float(low: float, high: float, *, low_open: bool = False) -> Callabl
             lower = f"more than {low:g}" if low_open else f"{low:g}"
             raise argparse.ArgumentTypeError(f"expected a number {lower} to {high:g}, got {text!r}")
         return value
+
+    return parse
+
+
+def identifier(check: Callable[[str], str]) -> Callable[[str], str]:
+    """An identifier accepted by ``check`` (one of :mod:`kiosk.core.identifiers`)."""
+
+    def parse(text: str) -> str:
+        try:
+            return check(text)
+        except IdentifierError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
 
     return parse
 

@@ -19,7 +19,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kiosk.commands.arguments import aware_time, bounded_int
+from kiosk.commands.arguments import aware_time, bounded_int, identifier
+from kiosk.core.identifiers import check_approval_no, check_id_number, check_person_no
 
 if TYPE_CHECKING:
     from kiosk.core.credentials.types import Credential
@@ -73,21 +74,21 @@ def register(sub: Any) -> None:
         p.set_defaults(func=_issue)
         if kind == "health-code":
             p.add_argument("--name", required=True)
-            p.add_argument("--id-number", required=True)
+            p.add_argument("--id-number", required=True, type=identifier(check_id_number))
             p.add_argument("--color", choices=("green", "yellow", "red"), default="green")
             p.add_argument("--nat", choices=("negative", "positive"), help="NAT result")
             p.add_argument("--nat-sampled", type=aware_time, help="NAT sample time (default iat)")
             p.add_argument("--visited", type=_regions, default=(), help="e.g. 410100,110101")
             p.add_argument("--doses", type=bounded_int(0, 20), default=3, help="vaccine doses")
         elif kind == "campus-pass":
-            p.add_argument("--person-no", required=True)
+            p.add_argument("--person-no", required=True, type=identifier(check_person_no))
             p.add_argument("--role", required=True, help="student, staff, contractor, ...")
             p.add_argument("--color", choices=("green", "yellow", "red"), default="green")
             p.add_argument(
                 "--not-checked-in", action="store_true", help="no daily health check-in today"
             )
         else:
-            p.add_argument("--approval-no", required=True)
+            p.add_argument("--approval-no", required=True, type=identifier(check_approval_no))
 
     verify = codes.add_parser("verify", help="verify a credential and print its claims")
     source = verify.add_mutually_exclusive_group(required=True)
