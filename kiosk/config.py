@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from drivers.camera.media import MAX_PIXELS_LIMIT
 from kiosk.settings import ConfigError, load_dataclass, read_toml, setting
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "kiosk.toml"
@@ -56,6 +57,9 @@ class CameraSettings:
     reconnect_max_s: float = setting(8.0, "longest wait between reconnection attempts")
     reconnect_attempts: int = setting(0, "attempts before the camera counts as failed; 0: forever")
     loop: bool = setting(False, "replay a video file source from the start when it ends")
+    max_pixels: int = setting(
+        40_000_000, "largest image or video frame decoded, in pixels (larger files are refused)"
+    )
 
 
 @dataclass(frozen=True)
@@ -156,6 +160,8 @@ def load_kiosk_config(path: Path | None = None) -> KioskConfig:
             raise ConfigError(
                 file, "paths.database_url", "expected a SQLAlchemy URL such as sqlite:///kiosk.db"
             ) from None
+    if not 1 <= settings.camera.max_pixels <= MAX_PIXELS_LIMIT:
+        raise ConfigError(file, "camera.max_pixels", f"expected 1 to {MAX_PIXELS_LIMIT}")
     if settings.thermometer.min_frames < 3:
         raise ConfigError(file, "thermometer.min_frames", "expected at least 3")
     return KioskConfig(file=file, settings=settings)

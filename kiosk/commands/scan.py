@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from drivers.camera.decoder import DecoderCascade
-from drivers.camera.media import MediaError, iter_frames
+from drivers.camera.media import DEFAULT_MAX_PIXELS, MediaError, iter_frames
 from drivers.camera.result import DecodeResult
 from kiosk.commands.arguments import bounded_float
 from kiosk.config import load_kiosk_config
@@ -49,13 +49,19 @@ def code_json(result: DecodeResult) -> dict[str, Any]:
     return item
 
 
-def scan_file(path: str, cascade: DecoderCascade) -> tuple[list[dict[str, Any]], bool]:
-    """Records for one file (one per video frame with a code) and whether it was readable."""
+def scan_file(
+    path: str, cascade: DecoderCascade, max_pixels: int = DEFAULT_MAX_PIXELS
+) -> tuple[list[dict[str, Any]], bool]:
+    """Records for one file (one per video frame with a code) and whether it was readable.
+
+    A file that cannot be read, or whose images are larger than ``max_pixels``, gives one
+    record with an error; the caller goes on with the next file.
+    """
     start = time.perf_counter()
     records: list[dict[str, Any]] = []
     frames = 0
     try:
-        for index, frame in iter_frames(Path(path)):
+        for index, frame in iter_frames(Path(path), max_pixels):
             frames += 1
             frame_start = time.perf_counter()
             results = cascade.decode(frame)
@@ -105,13 +111,12 @@ def _human(record: dict[str, Any]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Scan every file; exit status 0 if all were readable, 1 otherwise."""
-    budget = args.budget_ms
-    if budget is None:
-        budget = load_kiosk_config(args.config).settings.camera.decode_budget_ms
+    camera = load_kiosk_config(args.config).settings.camera
+    budget = camera.decode_budget_ms if args.budget_ms is None else args.budget_ms
     cascade = DecoderCascade(budget_ms=budget)
     all_read = True
     for path in args.files:
-        records, readable = scan_file(path, cascade)
+        records, readable = scan_file(path, cascade, camera.max_pixels)
         all_read = all_read and readable
         for record in records:
             print(

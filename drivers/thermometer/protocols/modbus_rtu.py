@@ -22,7 +22,6 @@ from drivers.thermometer.frames import (
 from drivers.thermometer.options import OptionReader, ProtocolOptionError
 from drivers.thermometer.protocols.base import ThermometerProtocol, poll_interval
 
-
 # °C per register unit: 0.1 and 0.01 are usual; 0 or a non-finite scale would kill the reader.
 MIN_SCALE = 1e-4
 MAX_SCALE = 10.0
