@@ -52,6 +52,7 @@ def run_test(args: argparse.Namespace) -> int:
             try:
                 scenarios = load_scenarios(path)
             except ScenarioError as exc:
+                print(f"kiosk policy test: {exc}", file=sys.stderr)
                 results.append(ScenarioResult(path.name, str(path), False, {}, {}, [str(exc)]))
                 continue
             results.extend(runner.run(sc) for sc in scenarios)

@@ -6,6 +6,7 @@ import argparse
 import base64
 import json
 import logging
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -110,16 +111,18 @@ def _human(record: dict[str, Any]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Scan every file; exit status 0 if all were readable, 1 otherwise."""
+    """Scan every file; exit status 0 if all were readable, 1 (and a count on stderr) if not."""
     camera = load_kiosk_config(args.config).settings.camera
     budget = camera.decode_budget_ms if args.budget_ms is None else args.budget_ms
     cascade = DecoderCascade(budget_ms=budget)
-    all_read = True
+    unreadable = 0
     for path in args.files:
         records, readable = scan_file(path, cascade, camera.max_pixels)
-        all_read = all_read and readable
+        unreadable += not readable
         for record in records:
             print(
                 json.dumps(record, ensure_ascii=False) if args.json else _human(record), flush=True
             )
-    return 0 if all_read else 1
+    if unreadable:
+        print(f"kiosk scan: {unreadable} of {len(args.files)} files unreadable", file=sys.stderr)
+    return 0 if not unreadable else 1
