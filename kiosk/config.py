@@ -136,6 +136,43 @@ class KioskConfig:
         return (self.data_dir / relative).resolve()
 
 
+# The range each number may take: beyond these a value is a typing error, and some would
+# overflow a timer (a window of 1e308 s) or hold the turnstile open for hours.
+BOUNDS: dict[str, tuple[float, float]] = {
+    "server.sync_interval_s": (1, 86_400),
+    "server.timeout_s": (0.1, 600),
+    "camera.width": (16, 10_000),
+    "camera.height": (16, 10_000),
+    "camera.decode_budget_ms": (1, 10_000),
+    "camera.holdoff_s": (0, 3_600),
+    "camera.repeats": (1, 100),
+    "camera.reconnect_max_s": (0.1, 3_600),
+    "camera.reconnect_attempts": (0, 1_000_000),
+    "camera.max_pixels": (1, MAX_PIXELS_LIMIT),
+    "thermometer.baud": (0, 4_000_000),
+    "thermometer.offset_c": (-10, 10),
+    "thermometer.window_s": (0.1, 60),
+    "thermometer.min_frames": (3, 1_000),
+    "thermometer.ambient_min_c": (-50, 80),
+    "thermometer.ambient_max_c": (-50, 80),
+    "thermometer.stale_s": (0.1, 3_600),
+    "thermometer.frozen_s": (0, 86_400),
+    "relay.channel": (1, 255),
+    "relay.pulse_ms": (100, 10_000),
+    "relay.slave": (0, 247),
+    "admin.max_attempts": (1, 1_000),
+    "admin.lockout_s": (0, 30 * 86_400),
+}
+
+
+def _check_bounds(settings: KioskSettings, file: Path) -> None:
+    for key, (low, high) in BOUNDS.items():
+        section, name = key.split(".")
+        value = getattr(getattr(settings, section), name)
+        if not low <= value <= high:  # also false for NaN
+            raise ConfigError(file, key, f"expected {low:g} to {high:g}, got {value!r}")
+
+
 def load_kiosk_config(path: Path | None = None) -> KioskConfig:
     """Load ``kiosk.toml`` (default: the repository's ``config/kiosk.toml``)."""
     file = (path or DEFAULT_CONFIG).resolve()
@@ -150,6 +187,7 @@ def load_kiosk_config(path: Path | None = None) -> KioskConfig:
         raise ConfigError(
             file, "relay.pulse_ms", "expected at least 100 (turnstiles need ≥ 100 ms)"
         )
+    _check_bounds(settings, file)
     if settings.paths.database_url:
         from sqlalchemy import make_url
         from sqlalchemy.exc import ArgumentError
@@ -160,8 +198,4 @@ def load_kiosk_config(path: Path | None = None) -> KioskConfig:
             raise ConfigError(
                 file, "paths.database_url", "expected a SQLAlchemy URL such as sqlite:///kiosk.db"
             ) from None
-    if not 1 <= settings.camera.max_pixels <= MAX_PIXELS_LIMIT:
-        raise ConfigError(file, "camera.max_pixels", f"expected 1 to {MAX_PIXELS_LIMIT}")
-    if settings.thermometer.min_frames < 3:
-        raise ConfigError(file, "thermometer.min_frames", "expected at least 3")
     return KioskConfig(file=file, settings=settings)

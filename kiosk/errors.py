@@ -14,7 +14,14 @@ class UserError(Exception):
     """Bad input or a bad environment, explained in one line for the person who can fix it."""
 
     exit_code = 2
-    label = "error"  # what kind of problem, printed before the message
+    # What kind of problem, printed as ``kiosk: LABEL: message``. Without a label the message
+    # is printed as it is and starts with the command it comes from (``kiosk log purge: …``).
+    label = ""
+
+    def line(self) -> str:
+        """The one line the ``kiosk`` command prints for this error."""
+        text = one_line(str(self))
+        return f"kiosk: {self.label}: {text}" if self.label else text
 
 
 class StoreError(UserError):

@@ -172,6 +172,8 @@ def _convert(tp: Any, value: Any, file: str | Path, key: str) -> Any:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return float(value)
     elif tp is str:
+        if isinstance(value, str) and "\x00" in value:
+            raise ConfigError(file, key, "expected text without NUL characters")
         if isinstance(value, str):
             return value
     elif tp is dt.date:

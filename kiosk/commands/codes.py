@@ -137,6 +137,8 @@ def _write_private(path: Path, data: bytes, force: bool) -> None:
 def _keygen(args: argparse.Namespace) -> int:
     from kiosk.core.credentials.keys import SigningKey, trust_list_to_json
 
+    if args.not_before and args.not_after and args.not_after <= args.not_before:
+        return _fail("--not-after must be later than --not-before")
     out: Path = args.out
     pem_path = out.parent / f"{out.name}.pem"
     trust_path = out.parent / f"{out.name}.trust.json"

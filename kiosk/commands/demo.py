@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.commands.arguments import bounded_int
+from kiosk.errors import UserError
 
 
 def register(sub: Any) -> None:
@@ -35,4 +36,6 @@ def run(args: argparse.Namespace) -> int:
 
     config = load_kiosk_config(args.config)
     data_dir = (args.data_dir or config.data_dir / "demo").resolve()
+    if data_dir.exists() and not data_dir.is_dir():
+        raise UserError(f"kiosk demo: {data_dir} is not a directory")
     return run_demo(config, data_dir, sys.stdout, keep=args.keep, filler=args.filler)

@@ -18,7 +18,7 @@ from kiosk.store.db import migrate, open_engine
 from kiosk.store.log import DecisionLog
 from kiosk.store.outbox import Outbox
 from kiosk.store.registry import RegistryWriter, SqlRegistry
-from kiosk.store.secrets import load_or_create_key
+from kiosk.store.secrets import SecretFileError, load_or_create_key
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,9 @@ def open_store(config: KioskConfig) -> Store:
     key_file = config.secret_path(config.settings.paths.id_hmac_key_file)
     try:
         key = load_or_create_key(key_file)
+    except SecretFileError as exc:
+        engine.dispose()
+        raise StoreError(f"campus key {exc}") from exc
     except OSError as exc:
         engine.dispose()
         raise StoreError(f"{key_file}: cannot read the campus key ({_os_problem(exc)})") from exc
