@@ -18,7 +18,7 @@ class UserError(Exception):
     # is printed as it is and starts with the command it comes from (``kiosk log purge: …``).
     label = ""
 
-    def line(self) -> str:
+    def as_line(self) -> str:
         """The one line the ``kiosk`` command prints for this error."""
         text = one_line(str(self))
         return f"kiosk: {self.label}: {text}" if self.label else text

@@ -293,3 +293,41 @@ def test_an_unexpected_error_is_one_line_with_the_traceback_only_under_debug(deb
     assert ("Traceback" in result.stderr) is debug
     if not debug:
         assert result.stderr.count("\n") == 1
+
+
+DYING_THREAD_KIOSK = """
+import sys
+import threading
+import kiosk.cli
+import kiosk.commands.config as command
+
+
+def run_show(args):
+    def work():
+        raise ZeroDivisionError("float division by zero")
+
+    worker = threading.Thread(target=work, name="thermometer-reader")
+    worker.start()
+    worker.join()
+    return 0
+
+
+command.run_show = run_show
+sys.exit(kiosk.cli.main(sys.argv[1:]))
+"""
+
+
+def test_a_worker_thread_dying_is_reported_in_one_line_not_a_traceback() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", DYING_THREAD_KIOSK, "config", "show"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.endswith(
+        "thread thermometer-reader stopped: ZeroDivisionError: float division by zero "
+        "(run with --debug for the traceback)"
+    )
