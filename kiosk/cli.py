@@ -1,9 +1,9 @@
 """The ``kiosk`` command: each sub-command lives in its own module under ``kiosk.commands``.
 
 :func:`main` is the one place errors end: a :class:`~kiosk.errors.UserError` becomes its
-one-line message and exit status 2, anything else a one-line report (exit status 70) whose
-traceback is logged only with ``--debug``. No traceback reaches a user otherwise, also not
-from a worker thread.
+one-line message and exit status 2 (so does a database found damaged after it opened),
+anything else a one-line report (exit status 70) whose traceback is logged only with
+``--debug``. No traceback reaches a user otherwise, also not from a worker thread.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
+
+import sqlalchemy.exc
 
 from kiosk.errors import UserError, one_line
 
@@ -79,6 +81,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         print(exc.as_line(), file=sys.stderr)
         return exc.exit_code
+    except sqlalchemy.exc.DatabaseError as exc:  # damage found after the database opened
+        from kiosk.store.store import database_error
+
+        error = database_error(exc)
+        print(error.as_line(), file=sys.stderr)
+        return error.exit_code
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     except BrokenPipeError:

@@ -36,12 +36,6 @@ class ExportError(UserError):
     label = "export error"
 
 
-class InputFileError(UserError):
-    """A file given on the command line cannot be read as what it should be."""
-
-    label = "input error"
-
-
 def one_line(text: str) -> str:
     """``text`` with line breaks and runs of spaces folded, for a one-line message."""
     return " ".join(text.split())

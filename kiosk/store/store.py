@@ -56,7 +56,7 @@ def open_store(config: KioskConfig) -> Store:
         engine = open_engine(config.database_url)
         migrate(engine)
     except (sqlalchemy.exc.SQLAlchemyError, alembic.util.CommandError) as exc:
-        raise StoreError(f"{where}: {_database_problem(exc)}") from exc
+        raise database_error(exc, where) from exc
     except (ImportError, OSError) as exc:
         raise StoreError(f"{where}: cannot open ({_os_problem(exc)})") from exc
     key_file = config.secret_path(config.settings.paths.id_hmac_key_file)
@@ -82,20 +82,21 @@ def open_store(config: KioskConfig) -> Store:
     )
 
 
-def _describe(config: KioskConfig) -> str:
-    url = sqlalchemy.make_url(config.database_url) if config.database_url else None
-    if url is None or url.get_backend_name() != "sqlite":
-        return f"database {url.render_as_string(hide_password=True) if url else '?'}"
-    return f"database {url.database}"
-
-
-def _database_problem(exc: Exception) -> str:
-    """The driver's own words (``file is not a database``), without SQL or links."""
+def database_error(exc: Exception, where: str = "database") -> StoreError:
+    """A :class:`StoreError` in the driver's own words (``file is not a database``), without
+    the SQL or links SQLAlchemy adds; also for damage found after the database opened."""
     original = getattr(exc, "orig", None)
-    text = str(original if original is not None else exc)
+    text = one_line(str(original if original is not None else exc)) or type(exc).__name__
     if isinstance(exc, alembic.util.CommandError):
-        return f"schema of an unknown version ({one_line(text)}); is it another program's?"
-    return one_line(text) or type(exc).__name__
+        text = f"schema of an unknown version ({text}); is it another program's?"
+    return StoreError(f"{where}: {text}")
+
+
+def _describe(config: KioskConfig) -> str:
+    url = sqlalchemy.make_url(config.database_url)
+    if url.get_backend_name() != "sqlite":
+        return f"database {url.render_as_string(hide_password=True)}"
+    return f"database {url.database}"
 
 
 def _os_problem(exc: Exception) -> str:

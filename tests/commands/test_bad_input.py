@@ -58,6 +58,12 @@ def ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
         config(name, f'[paths]\ndata_dir = "{name}"\n')
         (ws / name).mkdir()
     (ws / "corrupt" / "kiosk.db").write_bytes(os.urandom(8192))
+    config("damaged", '[paths]\ndata_dir = "damaged"\n')
+    _run(["--config", str(ws / "damaged.toml"), "log", "verify"])
+    damaged = bytearray((ws / "damaged" / "kiosk.db").read_bytes())  # checkpointed on close
+    for page in range(4096, len(damaged), 4096):  # the header page stays, every other is hit
+        damaged[page + 8 : page + 512] = b"\xff" * 504
+    (ws / "damaged" / "kiosk.db").write_bytes(bytes(damaged))
     foreign = sqlite3.connect(ws / "foreign" / "kiosk.db")
     foreign.execute("create table alembic_version (version_num text)")
     foreign.execute("insert into alembic_version values ('ffff0000')")
@@ -149,6 +155,8 @@ CASES = [
       expect="cannot open"),
     C("database-corrupt", "--config", "{ws}/corrupt.toml", "log", "tail",
       expect="file is not a database"),
+    C("database-damaged-inside", "--config", "{ws}/damaged.toml", "log", "tail",
+      expect="database disk image is malformed"),
     C("database-of-another-program", "--config", "{ws}/foreign.toml", "registry", "status",
       expect="schema of an unknown version"),
     C("database-server-unreachable", "--config", "{ws}/no-driver.toml", "log", "verify",
