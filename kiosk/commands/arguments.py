@@ -12,12 +12,8 @@ import datetime as dt
 import math
 from collections.abc import Callable
 
+from kiosk.core.dates import DateRangeError, check_date
 from kiosk.core.identifiers import IdentifierError
-
-# Dates and times a kiosk can meaningfully handle: its log, codes and approvals all lie here,
-# and a day or a time-zone shift either side of these never overflows.
-EARLIEST = dt.date(1970, 1, 1)
-LATEST = dt.date(9998, 12, 31)
 
 
 def bounded_int(low: int, high: int) -> Callable[[str], int]:
@@ -70,11 +66,10 @@ def local_date(text: str) -> dt.date:
         value = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
-    if not EARLIEST <= value <= LATEST:
-        raise argparse.ArgumentTypeError(
-            f"expected a date from {EARLIEST} to {LATEST}, got {text!r}"
-        )
-    return value
+    try:
+        return check_date(value)
+    except DateRangeError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def aware_time(text: str) -> dt.datetime:
@@ -87,8 +82,7 @@ def aware_time(text: str) -> dt.datetime:
         raise argparse.ArgumentTypeError(
             f"{text!r}: expected an ISO 8601 time with UTC offset, e.g. 2022-01-08T09:00+08:00"
         )
-    if not EARLIEST <= value.date() <= LATEST:
-        raise argparse.ArgumentTypeError(
-            f"expected a time from {EARLIEST} to {LATEST}, got {text!r}"
-        )
-    return value
+    try:
+        return check_date(value)
+    except DateRangeError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None

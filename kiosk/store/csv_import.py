@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kiosk.core.dates import DateRangeError, check_date
 from kiosk.core.identity import id_hmac, mask_id, mask_name
 from kiosk.core.registry import (
     Checkin,
@@ -122,7 +123,9 @@ def _optional_id_number(value: str) -> str | None:
 
 def _date(value: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(value)
+        return check_date(dt.date.fromisoformat(value))
+    except DateRangeError as exc:
+        raise _Bad(str(exc)) from None
     except ValueError:
         raise _Bad(f"expected a date YYYY-MM-DD, got {value!r}") from None
 
@@ -144,7 +147,10 @@ class _Times:
             raise _Bad(f"expected a time like 2022-01-20T09:00:00+08:00, got {value!r}") from None
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=self.tz)
-        return parsed
+        try:
+            return check_date(parsed)
+        except DateRangeError as exc:
+            raise _Bad(str(exc)) from None
 
     def optional_at(self, value: str) -> dt.datetime | None:
         return self.at(value) if value and value.lower() != "null" else None

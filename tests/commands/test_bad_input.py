@@ -86,6 +86,14 @@ def ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     (ws / "huge.csv").write_text(f'person_no,role,name\n"{"a" * 200_000}",student,x\n')
     (ws / "latin1.csv").write_bytes("person_no,role,name\nT1,student,Jos\xe9\n".encode("latin-1"))
+    (ws / "leave-year-1.csv").write_text(
+        "person_no,kind,from,until,destination_region,status\n"
+        "S1,campus_exit,0001-01-01T00:00,2022-01-20T18:00,410100,approved\n"
+    )
+    (ws / "visit-9999.csv").write_text(
+        "approval_no,name,id_number,origin_region,host_unit,host_person_no,visit_date,filed_at,"
+        "status\nV1,x,410105198001011234,410100,u,T1,9999-12-31,2022-01-01T09:00,approved\n"
+    )
     deep = "[" * 100_000 + "]" * 100_000
     (ws / "deep.json").write_text(deep, encoding="utf-8")
     png_bomb(ws / "bomb.png", 32_000, 32_000)
@@ -176,6 +184,10 @@ CASES = [
       expect="file not found"),
     C("import-not-utf8", *CFG, "registry", "import", "people", "{ws}/latin1.csv",
       expect="not UTF-8"),
+    C("import-leave-from-year-1", *CFG, "registry", "import", "leaves", "{ws}/leave-year-1.csv",
+      expect="column 3 (from): expected a date from 1970-01-01 to 9998-12-31, got 0001-01-01"),
+    C("import-visit-in-year-9999", *CFG, "registry", "import", "visits", "{ws}/visit-9999.csv",
+      expect="column 7 (visit_date): expected a date from 1970-01-01"),
     C("import-unknown-kind", *CFG, "registry", "import", "pets", "{ws}/huge.csv",
       expect="invalid choice"),
     # log export, purge, tail
@@ -202,9 +214,9 @@ CASES = [
     C("issue-zero-validity", *PASS, "--person-no", "T1", "--valid-for", "0",
       expect="--valid-for"),
     C("issue-year-1", *PASS, "--person-no", "T1", "--iat", "0001-01-01T00:00+08:00",
-      expect="expected a time from 1970-01-01"),
+      expect="expected a date from 1970-01-01"),
     C("issue-year-9999", *PASS, "--person-no", "T1", "--iat", "9999-12-31T23:00+00:00",
-      expect="expected a time from 1970-01-01"),
+      expect="expected a date from 1970-01-01"),
     C("issue-formula-person-no", *PASS, "--person-no", FORMULA,
       expect="not a valid person number"),
     C("issue-huge-person-no", *PASS, "--person-no", "T" * 100_000,
@@ -216,7 +228,7 @@ CASES = [
     C("issue-out-under-a-file", *ISSUE, "--person-no", "T1", "--out", "{ws}/afile/pass",
       expect="cannot write"),
     C("keygen-year-1", "codes", "keygen", "--issuer", "x", "--prefixes", "CP1", "--out",
-      "{ws}/out/k2", "--not-after", "0001-01-01T00:00+00:00", expect="expected a time from"),
+      "{ws}/out/k2", "--not-after", "0001-01-01T00:00+00:00", expect="expected a date from"),
     C("keygen-ends-before-it-starts", "codes", "keygen", "--issuer", "x", "--prefixes", "CP1",
       "--out", "{ws}/out/k3", "--not-before", "2030-01-01T00:00+00:00", "--not-after",
       "2020-01-01T00:00+00:00", expect="--not-after must be later"),
@@ -225,7 +237,8 @@ CASES = [
     C("verify-trust-list-is-a-directory", "codes", "verify", "CP1:X", "--trust", "{ws}/folder",
       expect="cannot read trust list"),
     C("verify-absurd-skew", *VERIFY, "--skew", "999999999999999", expect="--skew"),
-    C("verify-year-9999", *VERIFY, "--now", "9999-12-31T23:59+00:00", expect="expected a time"),
+    C("verify-year-9999", *VERIFY, "--now", "9999-12-31T23:59+00:00",
+      expect="expected a date from"),
     # scenarios, scans, devices
     C("policy-test-deep-json", *CFG, "policy", "test", "{ws}/deep.json",
       expect="nested too deeply"),
