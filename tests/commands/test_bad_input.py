@@ -94,6 +94,9 @@ def ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "approval_no,name,id_number,origin_region,host_unit,host_person_no,visit_date,filed_at,"
         "status\nV1,x,410105198001011234,410100,u,T1,9999-12-31,2022-01-01T09:00,approved\n"
     )
+    (ws / "year-1.json").write_text(
+        '{"name": "x", "now": "0001-01-01T00:00:00+08:00", "steps": [], "expect": {}}'
+    )
     deep = "[" * 100_000 + "]" * 100_000
     (ws / "deep.json").write_text(deep, encoding="utf-8")
     png_bomb(ws / "bomb.png", 32_000, 32_000)
@@ -242,6 +245,8 @@ CASES = [
     # scenarios, scans, devices
     C("policy-test-deep-json", *CFG, "policy", "test", "{ws}/deep.json",
       expect="nested too deeply"),
+    C("policy-test-now-year-1", *CFG, "policy", "test", "{ws}/year-1.json",
+      expect="now: expected a date from 1970-01-01"),
     C("policy-test-no-scenarios", *CFG, "policy", "test", "{ws}/folder",
       expect="no scenario files"),
     C("scan-image-bomb", *CFG, "scan", "{ws}/bomb.png", expect="1 of 1 files unreadable"),
