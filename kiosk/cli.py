@@ -9,11 +9,12 @@ anything else a one-line report (exit status 70) whose traceback is logged only 
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
 import logging
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
@@ -75,7 +76,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose or args.debug else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    threading.excepthook = _thread_died
+    previous_hook = threading.excepthook
+    threading.excepthook = functools.partial(_thread_died, previous=previous_hook)
+    try:
+        return _run(args)
+    finally:
+        threading.excepthook = previous_hook
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the chosen sub-command; every error ends here as one line on stderr."""
     try:
         return int(args.func(args) or 0)
     except UserError as exc:
@@ -101,8 +111,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
-def _thread_died(hook: threading.ExceptHookArgs) -> None:
-    """Report a worker thread's uncaught exception in one line (traceback with --debug)."""
+def _thread_died(
+    hook: threading.ExceptHookArgs, *, previous: Callable[[threading.ExceptHookArgs], object]
+) -> None:
+    """Report a worker thread's uncaught exception in one line (traceback with --debug).
+
+    A hook installed before the command's (a test runner's) is called too; Python's default
+    one, which prints the traceback, is not.
+    """
+    if previous is not threading.__excepthook__:
+        previous(hook)
     if hook.exc_type is SystemExit:
         return
     name = hook.thread.name if hook.thread is not None else "a thread"

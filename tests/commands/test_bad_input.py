@@ -11,6 +11,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -287,6 +288,7 @@ def test_hostile_input_gets_one_clear_line(ws: Path, case: Case) -> None:
 
 FAULTY_KIOSK = """
 import sys
+import threading
 import kiosk.cli
 import kiosk.commands.config as command
 
@@ -324,6 +326,7 @@ def test_an_unexpected_error_is_one_line_with_the_traceback_only_under_debug(deb
 DYING_THREAD_KIOSK = """
 import sys
 import threading
+import threading
 import kiosk.cli
 import kiosk.commands.config as command
 
@@ -357,3 +360,12 @@ def test_a_worker_thread_dying_is_reported_in_one_line_not_a_traceback() -> None
         "thread thermometer-reader stopped: ZeroDivisionError: float division by zero "
         "(run with --debug for the traceback)"
     )
+
+
+def test_main_leaves_the_thread_hook_as_it_found_it(capsys) -> None:
+    from kiosk.cli import main
+
+    before = threading.excepthook
+    assert main(["config", "show"]) == 0
+    assert threading.excepthook is before
+    capsys.readouterr()
