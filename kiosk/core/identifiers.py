@@ -2,10 +2,12 @@
 
 Person numbers, approval numbers and ID-document numbers arrive typed by a guard
 (:meth:`~kiosk.core.transaction.Gate.present_manual`), on the command line
-(``kiosk codes issue``), in registry CSV files and in the sync feed. Each of those calls the
-checks here, so an identifier no campus issues — a spreadsheet formula such as
-``=HYPERLINK(…)``, a NUL byte, a 100,000-character string — is refused where it comes in and
-never reaches the registry, the log or an auditor's spreadsheet.
+(``kiosk codes issue``), in registry CSV files and from the central server's feed. Manual
+entry and the command line call the checks here, and every other way in is to call them too,
+so an identifier no campus issues — a spreadsheet formula such as ``=HYPERLINK(…)``, a NUL
+byte, a 100,000-character string — is refused where it comes in and never reaches the
+registry, the log or an auditor's spreadsheet (whose export neutralises formulas anyway:
+:mod:`kiosk.store.export`).
 
 The rule: letters and digits (ASCII), with ``-``, ``_``, ``.`` and ``/`` allowed inside; the
 first character is a letter or a digit (so no ``=``, ``+``, ``-`` or ``@`` can lead, nor
