@@ -66,8 +66,8 @@ def loads_strict(data: bytes) -> Any:
     """Decode one CBOR item: definite lengths, no duplicate keys, bounded depth, no trailing bytes.
 
     The self-describe tag 55799 is refused wherever it appears: it adds nothing to a message
-    whose meaning the prefix already gives, no issuer emits it, and accepting it would give one
-    credential a second byte form. Other tags reach the caller, which refuses all but
+    whose meaning the prefix already gives, our issuers never emit it, and accepting it would
+    give one credential a second byte form. Other tags reach the caller, which refuses all but
     COSE_Sign1's. Raises whatever cbor2 raises on bad input (callers turn any exception into a
     refusal).
     """
