@@ -67,11 +67,6 @@ class PtyDevice:
         """Path the driver opens (stable across :meth:`replug`)."""
         return str(self._link)
 
-    @property
-    def host_connected(self) -> bool:
-        """Whether a host currently holds the port open."""
-        return self._host_since is not None
-
     def start(self) -> Self:
         """Run the simulator on a named daemon thread."""
         self._thread = threading.Thread(target=self._run, name=f"sim-{self.name}", daemon=True)

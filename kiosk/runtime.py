@@ -17,10 +17,9 @@ from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from drivers.idcard import IdCardReader, open_idcard_reader
+from drivers.idcard import IdCardReader
 from drivers.relay.device import RelayDevice, RelayError
 from drivers.thermometer.device import ThermometerDevice, ThermometerListener
-from drivers.thermometer.health import HealthLimits
 from drivers.thermometer.measurement import Measurement, MeasureResult
 from kiosk.admin_pin import PinChecker
 from kiosk.config import KioskConfig
@@ -29,6 +28,7 @@ from kiosk.core.credentials.keys import KeyRing, TrustedKey
 from kiosk.core.evidence import Reading
 from kiosk.core.policy_config import Policy
 from kiosk.core.transaction import Gate, GateSetup
+from kiosk.devices import start_idcard_reader
 from kiosk.idcard import CardsToGate
 from kiosk.service import GateService, OnlineVerifier, Turnstile
 from kiosk.store import Store
@@ -90,17 +90,6 @@ class TrustList:
                 self._ring = KeyRing(keys)
                 self._version = version
             return self._ring
-
-
-def thermometer_limits(config: KioskConfig) -> HealthLimits:
-    """The thermometer's fault limits from ``[thermometer]``."""
-    t = config.settings.thermometer
-    return HealthLimits(
-        stale_s=t.stale_s,
-        frozen_s=t.frozen_s,
-        ambient_min_c=t.ambient_min_c,
-        ambient_max_c=t.ambient_max_c,
-    )
 
 
 def reading_from(
@@ -233,7 +222,8 @@ def build_service(
     )
 
 
-def start_idcard_reader(
+
+def idcard_to_gate(
     config: KioskConfig, service: GateService, id_key: bytes
 ) -> IdCardReader | None:
     """The ``[idcard]`` reader, started and feeding ``service``; None when it is disabled.
@@ -242,9 +232,6 @@ def start_idcard_reader(
     reader's thread, then an identity event of the transaction in progress. Raises
     :class:`~drivers.idcard.IdCardProtocolError` for an unknown protocol or simulator profile.
     """
-    c = config.settings.idcard
-    if not c.enabled:
+    if not config.settings.idcard.enabled:
         return None
-    return open_idcard_reader(
-        c.port, c.protocol, c.baud, poll_hz=c.poll_hz, listener=CardsToGate(service, id_key)
-    )
+    return start_idcard_reader(config.settings.idcard, listener=CardsToGate(service, id_key))

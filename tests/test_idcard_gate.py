@@ -24,7 +24,7 @@ from kiosk.core.identity import id_hmac, mask_id, mask_name
 from kiosk.core.policy_config import load_policy
 from kiosk.core.reasons import Reason
 from kiosk.core.registry import Checkin, Person, RegistrySnapshot
-from kiosk.runtime import RelayTurnstile, build_service, start_idcard_reader
+from kiosk.runtime import RelayTurnstile, build_service, idcard_to_gate
 from kiosk.service import GateService, Refusal, ServiceListener, TransactionView
 from kiosk.store import Store, open_store
 
@@ -106,7 +106,7 @@ def gate(tmp_path: Path) -> Iterator[Gate]:
             settings, idcard=dataclasses.replace(settings.idcard, port=sim.port))
     )
     with service:
-        reader = start_idcard_reader(pty_config, service, key)
+        reader = idcard_to_gate(pty_config, service, key)
         assert reader is not None
         try:
             yield Gate(service, store, sim, decisions)

@@ -15,6 +15,7 @@ from kiosk.config import load_kiosk_config
 from kiosk.core.clock import ManualClock
 from kiosk.core.credentials.keys import SigningKey
 from kiosk.core.evidence import Reading
+from kiosk.core.policy_config import TemperatureRules
 from kiosk.core.registry import LeaveApproval, RegistrySnapshot, TrustKey
 from kiosk.runtime import LogSink, ThermometerReadings, TrustList, reading_from
 from kiosk.store import Store, open_store
@@ -95,7 +96,10 @@ def test_thermometer_results_become_readings() -> None:
 
 def test_measurements_are_tagged_with_their_transaction_in_request_order() -> None:
     protocol = make_protocol("gy-mcu90614", {})
-    device = ThermometerDevice("/nonexistent/tty", protocol)  # never started: answers at once
+    # never started: answers at once
+    device = ThermometerDevice(
+        "/nonexistent/tty", protocol, plausible_c=TemperatureRules().plausible_c
+    )
     clock = ManualClock(NOW)
     adapter = ThermometerReadings(device, clock, window_s=0.5, min_frames=3)
     got: list[tuple[str, Reading]] = []

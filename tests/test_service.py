@@ -26,7 +26,7 @@ from kiosk.core.credentials import codec
 from kiosk.core.credentials.keys import SigningKey
 from kiosk.core.evidence import OnlineColor, Reading
 from kiosk.core.identity import id_hmac, mask_name
-from kiosk.core.policy_config import BreakRules, Policy
+from kiosk.core.policy_config import BreakRules, Policy, TemperatureRules
 from kiosk.core.reasons import Reason
 from kiosk.core.registry import Checkin, Person, RegistrySnapshot, TrustKey, VisitApproval
 from kiosk.runtime import RelayTurnstile, build_gate, build_service
@@ -376,7 +376,9 @@ def thermometer(config: KioskConfig) -> Iterator[tuple[ThermometerSimulator, The
     protocol = make_protocol(t.protocol, t.options)
     sim = ThermometerSimulator(protocol, "normal")
     sim.start()
-    device = ThermometerDevice(sim.port, protocol, t.baud, on_close=sim.close).start()
+    device = ThermometerDevice(
+        sim.port, protocol, t.baud, plausible_c=TemperatureRules().plausible_c, on_close=sim.close
+    ).start()
     assert device.wait_for_state(DeviceState.READY, timeout_s=10)
     yield sim, device
     device.stop()

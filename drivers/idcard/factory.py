@@ -30,6 +30,7 @@ def open_idcard_reader(
     proto = get_protocol(protocol)
     on_close = None
     path = port
+    sim = None
     if port.startswith(SIM_PREFIX):
         profile = get_profile(port[len(SIM_PREFIX) :])
         sim = start_simulator(proto, profile.name, clock)
@@ -37,4 +38,5 @@ def open_idcard_reader(
     reader = IdCardReader(
         path, proto, baud, poll_hz=poll_hz, listener=listener, clock=clock, on_close=on_close
     )
+    reader.simulator = sim
     return reader.start() if start else reader

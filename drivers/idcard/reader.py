@@ -18,6 +18,7 @@ import logging
 import termios
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import serial
 
@@ -42,6 +43,9 @@ from drivers.idcard.protocols import (
     succeeded,
 )
 from drivers.serial_link.port import open_serial_port
+
+if TYPE_CHECKING:
+    from drivers.idcard.simulator import IdCardSimulator
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +143,8 @@ class IdCardReader:
         """Cards reported through ``on_card`` so far."""
         self.bad_frames = 0
         """Frames rejected by their checksum so far (all connections)."""
+        self.simulator: IdCardSimulator | None = None
+        """The simulator behind a ``sim:`` port (set by the factory; demos and tests)."""
 
     # -- lifecycle ------------------------------------------------------------------------
     def start(self) -> IdCardReader:

@@ -115,6 +115,7 @@ PROFILES: dict[str, Profile] = {
     p.name: p
     for p in (
         Profile("normal", _alternating(ZHANG_WEI, WANG_FANG), cycle_s=4.0),
+        Profile("manual"),  # cards only through put_card / take_card (demo, tests)
         Profile("long-term", _alternating(ZHAO_LEI_LONG_TERM), cycle_s=2.0),
         Profile("expired", _alternating(LI_NA_EXPIRED), cycle_s=2.0),
         Profile("foreigner", _alternating(FOREIGNER), cycle_s=2.0),

@@ -17,6 +17,7 @@ import termios
 import threading
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import serial
 
@@ -24,6 +25,9 @@ from drivers.device import SYSTEM_CLOCK, Backoff, DeviceClock, DeviceListener, D
 from drivers.relay import protocols
 from drivers.serial_link import modbus_rtu
 from drivers.serial_link.port import open_serial_port
+
+if TYPE_CHECKING:
+    from drivers.relay.simulator import RelaySimulator
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +85,8 @@ class RelayDevice:
         self._trouble = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.simulator: RelaySimulator | None = None
+        """The simulator behind a ``sim:`` port (set by the factory; demos and tests)."""
 
     @property
     def state(self) -> DeviceState:

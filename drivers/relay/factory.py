@@ -31,6 +31,7 @@ def open_relay(
     """
     on_close = None
     path = port
+    sim = None
     if port.startswith(SIM_PREFIX):
         profile = port[len(SIM_PREFIX) :] or "normal"
         sim = RelaySimulator(protocol, profile, slave=slave, clock=clock)
@@ -47,6 +48,7 @@ def open_relay(
             clock=clock,
             on_close=on_close,
         )
+        device.simulator = sim
         if reconnect:
             device.start()
         elif initialise:

@@ -14,6 +14,7 @@ import termios
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import serial
 
@@ -29,6 +30,9 @@ from drivers.thermometer.measurement import (
     summarize,
 )
 from drivers.thermometer.protocols import ThermometerProtocol
+
+if TYPE_CHECKING:
+    from drivers.thermometer.simulator import ThermometerSimulator
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +72,7 @@ class ThermometerDevice:
         protocol: ThermometerProtocol,
         baud: int = 0,
         *,
+        plausible_c: tuple[float, float],
         mode: Mode = "surface",
         offset_c: float = 0.9,
         limits: HealthLimits | None = None,
@@ -81,6 +86,7 @@ class ThermometerDevice:
         self.baud = baud or protocol.default_baud
         self.mode: Mode = mode
         self.offset_c = offset_c
+        self.plausible_c = plausible_c
         self.limits = limits or HealthLimits()
         self._listeners: list[ThermometerListener] = [listener] if listener else []
         self._backoff = backoff or Backoff()
@@ -97,6 +103,8 @@ class ThermometerDevice:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.last_frame: Frame | None = None
+        self.simulator: ThermometerSimulator | None = None
+        """The simulator behind a ``sim:`` port (set by the factory; demos and tests)."""
         if mode == "surface" and protocol.reports_body:
             log.info("%s reports body temperature: the offset is not applied", protocol.name)
 
@@ -140,7 +148,8 @@ class ThermometerDevice:
         return self._detail
 
     def add_listener(self, listener: ThermometerListener) -> None:
-        """Receive callbacks (on the worker thread)."""
+        """Receive callbacks (on the worker thread): the gate service's readings adapter
+        listens beside the listener the device was built with (e.g. the screen's)."""
         self._listeners.append(listener)
 
     def remove_listener(self, listener: ThermometerListener) -> None:
@@ -216,7 +225,11 @@ class ThermometerDevice:
                 f"thermometer {self._state.value}: {self._detail}", self._state, len(frames)
             )
         result: Measurement | None = summarize(
-            frames, mode=self.mode, offset_c=self.offset_c, min_frames=pending.min_frames
+            frames,
+            mode=self.mode,
+            offset_c=self.offset_c,
+            min_frames=pending.min_frames,
+            plausible_c=self.plausible_c,
         )
         if result is None:
             return MeasurementError(

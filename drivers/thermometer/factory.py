@@ -22,6 +22,7 @@ def open_thermometer(
     baud: int = 0,
     options: Mapping[str, str] = _NO_OPTIONS,
     *,
+    plausible_c: tuple[float, float],
     mode: Mode = "surface",
     offset_c: float = 0.9,
     limits: HealthLimits | None = None,
@@ -32,14 +33,17 @@ def open_thermometer(
     """Open a thermometer on ``port`` (a device path, or ``sim:PROFILE`` for a simulator).
 
     ``protocol`` is one of gy-mcu90614, idc50, modbus-rtu, mlx-stick, regex; ``baud`` 0 uses
-    the protocol's default; ``options`` are the protocol's options. Raises
-    :class:`~drivers.thermometer.options.ProtocolOptionError` for bad names or options. The
+    the protocol's default; ``options`` are the protocol's options; ``plausible_c`` is the
+    plausible body-temperature range (lowest, highest) outside which a measurement is
+    invalid. Raises :class:`~drivers.thermometer.options.ProtocolOptionError` for bad names or
+    options. The
     device is started unless ``start`` is False; call ``stop()`` when done (it also stops a
     simulator). ``clock`` paces the device and a simulator alike (tests run it faster).
     """
     proto = make_protocol(protocol, options)
     on_close = None
     path = port
+    sim = None
     if port.startswith(SIM_PREFIX):
         profile = get_profile(port[len(SIM_PREFIX) :])
         sim = start_simulator(proto, profile.name, clock)
@@ -48,6 +52,7 @@ def open_thermometer(
         path,
         proto,
         baud,
+        plausible_c=plausible_c,
         mode=mode,
         offset_c=offset_c,
         limits=limits,
@@ -55,4 +60,5 @@ def open_thermometer(
         clock=clock,
         on_close=on_close,
     )
+    device.simulator = sim
     return device.start() if start else device

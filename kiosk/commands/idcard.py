@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import queue
@@ -16,10 +17,10 @@ from drivers.idcard import (
     IdCard,
     IdCardListener,
     IdCardProtocolError,
-    open_idcard_reader,
 )
 from kiosk.config import load_kiosk_config
 from kiosk.core.identity import CardIdentity
+from kiosk.devices import start_idcard_reader
 from kiosk.idcard import card_identity
 
 
@@ -75,14 +76,14 @@ def run(args: argparse.Namespace) -> int:
         return 2
     today = dt.datetime.now(ZoneInfo(config.settings.gate.time_zone)).date()
     cards = _Cards(today)
+    chosen = dataclasses.replace(
+        settings,
+        port=port,
+        protocol=args.protocol or settings.protocol,
+        baud=settings.baud if args.baud is None else args.baud,
+    )
     try:
-        reader = open_idcard_reader(
-            port,
-            args.protocol or settings.protocol,
-            settings.baud if args.baud is None else args.baud,
-            poll_hz=settings.poll_hz,
-            listener=cards,
-        )
+        reader = start_idcard_reader(chosen, listener=cards)
     except IdCardProtocolError as exc:
         print(f"kiosk idcard: {exc}", file=sys.stderr)
         return 2

@@ -98,7 +98,10 @@ def test_unplugged_during_a_pulse_is_a_fault() -> None:
 
 @pytest.mark.parametrize(("profile", "message"), [("silent", "no reply"), ("bad-echo", "echo")])
 def test_modbus_board_that_does_not_echo(profile: str, message: str) -> None:
-    with RelaySimulator("modbus-coil", profile) as sim, RelayDevice(sim.port, "modbus-coil") as r:
+    with (
+        RelaySimulator("modbus-coil", profile) as sim,
+        RelayDevice(sim.port, "modbus-coil", reply_timeout_s=0.1) as r,
+    ):
         with pytest.raises(RelayError, match=message):
             r.initialise()
         assert r.state is DeviceState.FAULT
