@@ -7,8 +7,8 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
+from drivers.device import DeviceState
 from drivers.thermometer.device import ThermometerDevice
-from drivers.thermometer.health import DeviceState
 from drivers.thermometer.measurement import Measurement, MeasurementError
 from drivers.thermometer.protocols import make_protocol
 from kiosk.config import load_kiosk_config
@@ -94,18 +94,24 @@ def test_thermometer_results_become_readings() -> None:
 
 
 def test_measurements_are_tagged_with_their_transaction_in_request_order() -> None:
-    protocol = make_protocol("gy-mcu90614", {})
-    device = ThermometerDevice("/nonexistent/tty", protocol)  # never started: answers at once
     clock = ManualClock(NOW)
-    adapter = ThermometerReadings(device, clock, window_s=0.5, min_frames=3)
+    adapter = ThermometerReadings(clock, window_s=0.5, min_frames=3)
     got: list[tuple[str, Reading]] = []
+    adapter.start_measurement("tx-0", lambda tx, r: got.append((tx, r)))
+    assert got[0][1].fault == "no thermometer", "unattached: a fault reading at once"
+    protocol = make_protocol("gy-mcu90614", {})
+    # Never started: the device answers every request at once, through its listener.
+    device = ThermometerDevice(
+        "/nonexistent/tty", protocol, plausible_c=(34.0, 42.0), listener=adapter
+    )
+    adapter.attach(device)
     adapter.start_measurement("tx-a", lambda tx, r: got.append((tx, r)))
     clock.advance(dt.timedelta(seconds=2))
     adapter.start_measurement("tx-b", lambda tx, r: got.append((tx, r)))
-    assert [tx for tx, _ in got] == ["tx-a", "tx-b"]
-    a, b = got[0][1], got[1][1]
+    assert [tx for tx, _ in got] == ["tx-0", "tx-a", "tx-b"]
+    a, b = got[1][1], got[2][1]
     assert a.body_c is None and a.fault == "thermometer not running"
     assert a.taken_from == NOW and b.taken_from == NOW + dt.timedelta(seconds=2)
     adapter.close()
     adapter.start_measurement("tx-c", lambda tx, r: got.append((tx, r)))
-    assert len(got) == 2, "a closed adapter no longer hears the device"
+    assert got[-1][1].fault == "no thermometer", "a closed adapter measures no more"

@@ -51,8 +51,7 @@ def run_import(args: argparse.Namespace) -> int:
         )
         store.writer.mark_synced(dt.datetime.now(dt.UTC))
     except CsvImportError as exc:
-        print(f"kiosk registry import: {exc}", file=sys.stderr)
-        print("nothing was imported", file=sys.stderr)
+        print(f"kiosk registry import: {exc}; nothing was imported", file=sys.stderr)
         return 1
     finally:
         store.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from typing import Any
@@ -13,9 +14,11 @@ from drivers.thermometer import (
     Measurement,
     MeasureResult,
     ProtocolOptionError,
-    open_thermometer,
 )
+from kiosk.commands.arguments import bounded_float, bounded_int
 from kiosk.config import load_kiosk_config
+from kiosk.core.policy_config import load_policy
+from kiosk.devices import start_thermometer
 
 
 def register(sub: Any) -> None:
@@ -27,13 +30,24 @@ def register(sub: Any) -> None:
     )
     parser.add_argument("--port", help="serial port, or sim:PROFILE (e.g. sim:fever)")
     parser.add_argument("--protocol", choices=sorted(PROTOCOLS), help="wire protocol")
-    parser.add_argument("--baud", type=int, help="baud rate (0: the protocol's default)")
+    parser.add_argument(
+        "--baud", type=bounded_int(0, 4_000_000), help="baud rate (0: the protocol's default)"
+    )
     parser.add_argument(
         "--mode", choices=("surface", "body"), help="how body temperature is derived"
     )
-    parser.add_argument("--offset", type=float, help="surface-to-body offset in °C (surface mode)")
-    parser.add_argument("--count", type=int, default=1, help="number of measurements (default 1)")
-    parser.add_argument("--window", type=float, help="seconds per measurement")
+    parser.add_argument(
+        "--offset", type=bounded_float(-10, 10), help="surface-to-body offset in °C (surface mode)"
+    )
+    parser.add_argument(
+        "--count",
+        type=bounded_int(1, 100_000),
+        default=1,
+        help="number of measurements (default 1)",
+    )
+    parser.add_argument(
+        "--window", type=bounded_float(0, 60, low_open=True), help="seconds per measurement"
+    )
     parser.add_argument(
         "--option",
         action="append",
@@ -42,7 +56,10 @@ def register(sub: Any) -> None:
         help="protocol option (repeatable), e.g. slave=2 or query=true",
     )
     parser.add_argument(
-        "--ready-timeout", type=float, default=10.0, help="seconds to wait for the device"
+        "--ready-timeout",
+        type=bounded_float(0, 3600, low_open=True),
+        default=10.0,
+        help="seconds to wait for the device",
     )
     parser.add_argument("--json", action="store_true", help="one JSON object per measurement")
     parser.set_defaults(func=run)
@@ -50,9 +67,8 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Open the thermometer, print ``--count`` measurements; 1 on any device error."""
-    from kiosk.runtime import thermometer_limits
-
     config = load_kiosk_config(args.config)
+    temperature = load_policy(config.policy_file).temperature
     settings = config.settings.thermometer
     protocol = args.protocol or settings.protocol
     options = dict(settings.options) if protocol == settings.protocol else {}
@@ -62,26 +78,26 @@ def run(args: argparse.Namespace) -> int:
             print(f"kiosk thermometer: --option expects KEY=VALUE, got {item!r}", file=sys.stderr)
             return 2
         options[key.strip()] = value.strip()
-    limits = thermometer_limits(config)
+    settings = dataclasses.replace(
+        settings,
+        port=args.port or settings.port,
+        protocol=protocol,
+        baud=settings.baud if args.baud is None else args.baud,
+        options=options,
+        mode=args.mode or settings.mode,
+        offset_c=settings.offset_c if args.offset is None else args.offset,
+    )
     try:
-        device = open_thermometer(
-            args.port or settings.port,
-            protocol,
-            settings.baud if args.baud is None else args.baud,
-            options,
-            mode=args.mode or settings.mode,
-            offset_c=settings.offset_c if args.offset is None else args.offset,
-            limits=limits,
-        )
+        device = start_thermometer(settings, temperature)
     except ProtocolOptionError as exc:
         print(f"kiosk thermometer: {exc}", file=sys.stderr)
         return 2
     failed = False
     try:
-        ready = (DeviceState.OK, DeviceState.FAULT)
+        ready = (DeviceState.READY, DeviceState.FAULT)
         if not device.wait_for_state(*ready, timeout_s=args.ready_timeout):
             print(
-                f"kiosk thermometer: device not ready on {args.port or settings.port} "
+                f"kiosk thermometer: device not ready on {settings.port} "
                 f"({device.state.value}: {device.detail})",
                 file=sys.stderr,
             )

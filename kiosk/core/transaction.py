@@ -28,19 +28,24 @@ from kiosk.core.clock import Clock
 from kiosk.core.credentials.codec import decode_credential
 from kiosk.core.credentials.keys import KeyRing
 from kiosk.core.credentials.replay import ReplayGuard
+from kiosk.core.credentials.transport import MAX_TEXT_CHARS, looks_signed
 from kiosk.core.credentials.types import CampusPass, CredentialError, HealthCode, VisitSlip
 from kiosk.core.evidence import Direction, Escort, Evidence, GateContext, OnlineColor, Reading
+from kiosk.core.identifiers import (
+    IdentifierError,
+    check_approval_no,
+    check_id_number,
+    check_person_no,
+)
 from kiosk.core.identity import id_hmac
 from kiosk.core.policy import decide
 from kiosk.core.policy_config import Policy
 from kiosk.core.reasons import Reason
 from kiosk.core.registry import RegistryView
+from kiosk.core.rules.visitor import hosts_visitor
 from kiosk.core.verdict import Verdict
 
 log = logging.getLogger(__name__)
-
-SIGNED_PREFIXES = ("HK1:", "CP1:", "VA1:")
-MAX_SCAN_CHARS = 4096
 
 
 IdentitySource = Literal["guard", "wedge", "idcard", "camera"]
@@ -179,9 +184,9 @@ class Gate:
         if text is None or not text.strip():
             return self._failure(Reason.CODE_UNREADABLE, "empty or binary code", now)
         text = text.strip()
-        if len(text) > MAX_SCAN_CHARS:
+        if len(text) > MAX_TEXT_CHARS:
             return self._failure(Reason.CODE_UNREADABLE, "code too long", now)
-        if text.startswith(SIGNED_PREFIXES):
+        if looks_signed(text):
             try:
                 cred = decode_credential(
                     text, self._keyring(), now, self.setup.policy.credentials.clock_skew_s
@@ -205,8 +210,18 @@ class Gate:
         approval_no: str | None = None,
         source: IdentitySource = "guard",
     ) -> Transaction:
-        """Identity entered without a signed code (typed, wedge, ID card): no claims with it."""
+        """Identity entered without a signed code (typed, wedge, ID card): no claims with it.
+
+        Surrounding spaces are dropped; an identifier no campus issues (see
+        :mod:`kiosk.core.identifiers`) is refused like an unreadable code and never logged.
+        """
         now = self.clock.now()
+        try:
+            id_number = check_id_number(id_number.strip()) if id_number else None
+            person_no = check_person_no(person_no.strip()) if person_no else None
+            approval_no = check_approval_no(approval_no.strip()) if approval_no else None
+        except IdentifierError as exc:
+            return self._failure(Reason.CREDENTIAL_MALFORMED, f"typed {exc.kind} refused", now)
         if id_number:
             hmac_ = id_hmac(self.setup.id_key, id_number)
             return self._add(now, ("id", hmac_), None, source, manual_id_hmac=hmac_)
@@ -465,10 +480,8 @@ class Gate:
     def _pairs_with(self, tx: Transaction, cp: CampusPass) -> bool:
         """Is this pass a staff member who may collect the parked visitor (R6)?"""
         s = tx.verdict.subject
-        host = self.registry.person(cp.person_no)
-        if host is None or host.role != "staff":
-            return False
-        return cp.person_no == s.host_person_no or (bool(s.host_unit) and host.unit == s.host_unit)
+        holder = self.registry.person(cp.person_no)
+        return hosts_visitor(cp.person_no, holder, s.host_person_no, s.host_unit)
 
     def _add(
         self,

@@ -10,6 +10,11 @@ from zoneinfo import ZoneInfo
 
 from kiosk.core.identity import id_hmac, mask_id, mask_name
 from kiosk.core.registry import (
+    CHECKIN_STATUSES,
+    LEAVE_KINDS,
+    RISK_LEVELS,
+    ROLES,
+    STATUSES,
     Checkin,
     LeaveApproval,
     Person,
@@ -21,8 +26,6 @@ from kiosk.core.registry import (
     VisitApproval,
 )
 from kiosk.scenarios.spec import (
-    ROLES,
-    STATUSES,
     ScenarioError,
     parse_date,
     parse_end,
@@ -92,7 +95,7 @@ def build_records(
             LeaveApproval(
                 leave_id=str(row.get("leave_id", f"L{i + 1}")),
                 person_no=_str(row, "person_no", w),
-                kind=_choice(row, "kind", {"campus_exit", "leave_city"}, w),  # type: ignore[arg-type]
+                kind=_choice(row, "kind", LEAVE_KINDS, w),  # type: ignore[arg-type]
                 start=parse_start(_req(row, "from", w), now, tz, w + ".from"),
                 until=until,
                 destination_region=str(row.get("destination_region", "")),
@@ -120,7 +123,7 @@ def build_records(
         out.risk_areas.append(
             RiskArea(
                 region_code=_str(row, "region_code", w),
-                level=_choice(row, "level", {"medium", "high"}, w),  # type: ignore[arg-type]
+                level=_choice(row, "level", RISK_LEVELS, w),  # type: ignore[arg-type]
                 start=parse_start(row.get("from", "-3650d"), now, tz, w + ".from"),
                 until=parse_end(row.get("until"), now, tz, w + ".until"),
             )
@@ -131,7 +134,7 @@ def build_records(
             Checkin(
                 person_no=_str(row, "person_no", w),
                 date=parse_date(_req(row, "date", w), now, tz, w + ".date"),
-                status=_choice(row, "status", {"normal", "abnormal"}, w, "normal"),  # type: ignore[arg-type]
+                status=_choice(row, "status", CHECKIN_STATUSES, w, "normal"),  # type: ignore[arg-type]
             )
         )
     for i, row in enumerate(reg.get("revoked", [])):
@@ -172,9 +175,13 @@ def _str(row: dict[str, Any], key: str, where: str) -> str:
 
 
 def _choice(
-    row: dict[str, Any], key: str, allowed: set[str], where: str, default: str | None = None
+    row: dict[str, Any],
+    key: str,
+    allowed: tuple[str, ...],
+    where: str,
+    default: str | None = None,
 ) -> str:
     value = row.get(key, default)
     if value not in allowed:
-        raise ScenarioError(f"{where}.{key}: expected one of {sorted(allowed)}, got {value!r}")
+        raise ScenarioError(f"{where}.{key}: expected one of {list(allowed)}, got {value!r}")
     return str(value)

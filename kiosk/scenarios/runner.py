@@ -20,6 +20,7 @@ from drivers.relay.simulator import RelaySimulator
 from kiosk.core.clock import ManualClock
 from kiosk.core.credentials import codec
 from kiosk.core.credentials.keys import KeyRing, SigningKey
+from kiosk.core.credentials.transport import PREFIXES
 from kiosk.core.credentials.types import NatResult
 from kiosk.core.evidence import Reading
 from kiosk.core.policy_config import Policy, merge_policy
@@ -186,7 +187,7 @@ class ScenarioRunner:
     ) -> tuple[dict[str, Any], list[str]]:
         data = sc.data
         keyring = KeyRing(
-            [self.trusted.trusted_key(issuer="scenario", prefixes=("HK1", "CP1", "VA1"))]
+            [self.trusted.trusted_key(issuer="scenario", prefixes=PREFIXES)]
         )
         clock = ManualClock(sc.now)
         pin = str(data.get("admin_pin", DEFAULT_ADMIN_PIN))

@@ -16,8 +16,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk.core.identity import id_hmac, mask_id, mask_name
+from kiosk.core.dates import DateRangeError, check_date
+from kiosk.core.identity import (
+    MAX_ID_NUMBER_CHARS,
+    MIN_ID_NUMBER_CHARS,
+    id_hmac,
+    mask_id,
+    mask_name,
+)
 from kiosk.core.registry import (
+    CHECKIN_STATUSES,
+    LEAVE_KINDS,
+    RISK_LEVELS,
+    ROLES,
+    STATUSES,
     Checkin,
     LeaveApproval,
     Person,
@@ -27,23 +39,25 @@ from kiosk.core.registry import (
     StayApproval,
     VisitApproval,
 )
+from kiosk.errors import UserError
 from kiosk.store import records as rec
 from kiosk.store.registry import RegistryWriter
 
-ROLES = ("student", "staff", "contractor", "courier_fixed", "courier_temp", "delivery", "visitor")
-STATUSES = ("approved", "pending", "rejected", "cancelled")
 REGION = re.compile(r"^\d{2,12}$")
-ID_NUMBER = re.compile(r"^[0-9A-Za-z]{6,32}$")
+ID_NUMBER = re.compile(rf"^[0-9A-Za-z]{{{MIN_ID_NUMBER_CHARS},{MAX_ID_NUMBER_CHARS}}}$")
 TRUE = {"true", "1", "yes", "y"}
 FALSE = {"false", "0", "no", "n"}
 
 
-class CsvImportError(ValueError):
+class CsvImportError(UserError, ValueError):
     """A registry CSV file cannot be imported; the message names where and why."""
+
+    label = "import error"
 
     def __init__(self, file: Path, line: int, column: str | None, message: str) -> None:
         self.file, self.line, self.column = file, line, column
-        where = f"{file}: line {line}" + (f", column {column}" if column else "")
+        where = f"{file}: line {line}" if line else str(file)
+        where += f", column {column}" if column else ""
         super().__init__(f"{where}: {message}")
 
 
@@ -108,7 +122,9 @@ def _region(value: str) -> str:
 
 def _id_number(value: str) -> str:
     if not ID_NUMBER.match(value):
-        raise _Bad("expected an ID number (6–32 letters or digits)")  # never echo it back
+        raise _Bad(  # never echo it back
+            f"expected an ID number ({MIN_ID_NUMBER_CHARS}–{MAX_ID_NUMBER_CHARS} letters or digits)"
+        )
     return value.upper()
 
 
@@ -118,7 +134,9 @@ def _optional_id_number(value: str) -> str | None:
 
 def _date(value: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(value)
+        return check_date(dt.date.fromisoformat(value))
+    except DateRangeError as exc:
+        raise _Bad(str(exc)) from None
     except ValueError:
         raise _Bad(f"expected a date YYYY-MM-DD, got {value!r}") from None
 
@@ -140,7 +158,10 @@ class _Times:
             raise _Bad(f"expected a time like 2022-01-20T09:00:00+08:00, got {value!r}") from None
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=self.tz)
-        return parsed
+        try:
+            return check_date(parsed)
+        except DateRangeError as exc:
+            raise _Bad(str(exc)) from None
 
     def optional_at(self, value: str) -> dt.datetime | None:
         return self.at(value) if value and value.lower() != "null" else None
@@ -255,7 +276,7 @@ def csv_kinds(tz: dt.tzinfo) -> dict[str, CsvKind]:
             (
                 Column("leave_id", _optional_text, required=False),
                 Column("person_no", _text),
-                Column("kind", _choice("campus_exit", "leave_city")),
+                Column("kind", _choice(*LEAVE_KINDS)),
                 Column("from", t.at),
                 Column("until", t.at),
                 Column("destination_region", _region),
@@ -282,7 +303,7 @@ def csv_kinds(tz: dt.tzinfo) -> dict[str, CsvKind]:
             rec.RISK_AREAS,
             (
                 Column("region_code", _region),
-                Column("level", _choice("medium", "high")),
+                Column("level", _choice(*RISK_LEVELS)),
                 Column("from", t.at),
                 Column("until", t.optional_at, required=False),
             ),
@@ -295,7 +316,7 @@ def csv_kinds(tz: dt.tzinfo) -> dict[str, CsvKind]:
             (
                 Column("person_no", _text),
                 Column("date", _date),
-                Column("status", _choice("normal", "abnormal")),
+                Column("status", _choice(*CHECKIN_STATUSES)),
             ),
             ("person_no", "date"),
             lambda r, _k: Checkin(r["person_no"], r["date"], r["status"]),
@@ -332,6 +353,12 @@ def read_csv(kind: CsvKind, path: Path, key: bytes) -> list[Any]:
         raise CsvImportError(path, 0, None, f"not UTF-8 text ({exc.reason})") from None
     except FileNotFoundError:
         raise CsvImportError(path, 0, None, "file not found") from None
+    except IsADirectoryError:
+        raise CsvImportError(path, 0, None, "is a directory, not a CSV file") from None
+    except OSError as exc:
+        raise CsvImportError(path, 0, None, f"cannot read ({exc.strerror or exc})") from None
+    except csv.Error as exc:  # e.g. a cell longer than the field size limit, a NUL byte
+        raise CsvImportError(path, 0, None, f"not a CSV file we can read ({exc})") from None
 
 
 def _read(kind: CsvKind, path: Path, reader: Any, key: bytes) -> list[Any]:

@@ -7,14 +7,18 @@ import logging
 import zoneinfo
 from dataclasses import dataclass
 
+import alembic.util
+import sqlalchemy
+import sqlalchemy.exc
 from sqlalchemy import Engine
 
 from kiosk.config import KioskConfig
+from kiosk.errors import StoreError, one_line
 from kiosk.store.db import migrate, open_engine
 from kiosk.store.log import DecisionLog
 from kiosk.store.outbox import Outbox
 from kiosk.store.registry import RegistryWriter, SqlRegistry
-from kiosk.store.secrets import load_or_create_key
+from kiosk.store.secrets import SecretFileError, load_or_create_key
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +43,31 @@ class Store:
 
 
 def open_store(config: KioskConfig) -> Store:
-    """Open (and migrate) the database of ``config`` and load or create the campus key."""
-    engine = open_engine(config.database_url)
-    migrate(engine)
-    key = load_or_create_key(config.secret_path(config.settings.paths.id_hmac_key_file))
+    """Open (and migrate) the database of ``config`` and load or create the campus key.
+
+    Raises :class:`~kiosk.errors.StoreError` naming the database or file when the data
+    directory is not a directory, the database is not one (corrupt, another program's) or
+    cannot be opened, or its schema is of an unknown revision.
+    """
+    where = _describe(config)
+    if config.data_dir.exists() and not config.data_dir.is_dir():
+        raise StoreError(f"data directory {config.data_dir}: not a directory")
+    try:
+        engine = open_engine(config.database_url)
+        migrate(engine)
+    except (sqlalchemy.exc.SQLAlchemyError, alembic.util.CommandError) as exc:
+        raise database_error(exc, where) from exc
+    except (ImportError, OSError) as exc:
+        raise StoreError(f"{where}: cannot open ({_os_problem(exc)})") from exc
+    key_file = config.secret_path(config.settings.paths.id_hmac_key_file)
+    try:
+        key = load_or_create_key(key_file)
+    except SecretFileError as exc:
+        engine.dispose()
+        raise StoreError(f"campus key {exc}") from exc
+    except OSError as exc:
+        engine.dispose()
+        raise StoreError(f"{key_file}: cannot read the campus key ({_os_problem(exc)})") from exc
     gate = config.settings.gate.id
     log.debug("store open at %s", engine.url.render_as_string(hide_password=True))
     return Store(
@@ -55,3 +80,26 @@ def open_store(config: KioskConfig) -> Store:
         gate=gate,
         tz=zoneinfo.ZoneInfo(config.settings.gate.time_zone),
     )
+
+
+def database_error(exc: Exception, where: str = "database") -> StoreError:
+    """A :class:`StoreError` in the driver's own words (``file is not a database``), without
+    the SQL or links SQLAlchemy adds; also for damage found after the database opened."""
+    original = getattr(exc, "orig", None)
+    text = one_line(str(original if original is not None else exc)) or type(exc).__name__
+    if isinstance(exc, alembic.util.CommandError):
+        text = f"schema of an unknown version ({text}); is it another program's?"
+    return StoreError(f"{where}: {text}")
+
+
+def _describe(config: KioskConfig) -> str:
+    url = sqlalchemy.make_url(config.database_url)
+    if url.get_backend_name() != "sqlite":
+        return f"database {url.render_as_string(hide_password=True)}"
+    return f"database {url.database}"
+
+
+def _os_problem(exc: Exception) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
+    return one_line(str(exc))
