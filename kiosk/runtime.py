@@ -17,9 +17,11 @@ from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from drivers.device import DeviceState
 from drivers.idcard import IdCardReader
 from drivers.relay.device import RelayDevice, RelayError
 from drivers.thermometer.device import ThermometerDevice, ThermometerListener
+from drivers.thermometer.frames import Frame
 from drivers.thermometer.measurement import Measurement, MeasureResult
 from kiosk.admin_pin import PinChecker
 from kiosk.config import KioskConfig
@@ -30,7 +32,7 @@ from kiosk.core.policy_config import Policy
 from kiosk.core.transaction import Gate, GateSetup
 from kiosk.devices import start_idcard_reader
 from kiosk.idcard import CardsToGate
-from kiosk.service import GateService, OnlineVerifier, Turnstile
+from kiosk.service import GateService, Measurer, OnlineVerifier, Turnstile
 from kiosk.store import Store
 
 log = logging.getLogger(__name__)
@@ -122,41 +124,72 @@ def reading_from(
 class ThermometerReadings(ThermometerListener):
     """The service's measurement port over :meth:`ThermometerDevice.start_measurement`.
 
+    It is the thermometer's listener: build the device with ``listener=readings``, then
+    :meth:`attach` it. Every callback is passed on to ``forward`` (the screen's status, say).
     Each request remembers the transaction it was started for and the clock time its window
     opened; the device finishes requests in the order they were made, so each result is tagged
     with its request's transaction and window and handed to that request's ``report``.
     """
 
     def __init__(
-        self, device: ThermometerDevice, clock: Clock, window_s: float, min_frames: int
+        self,
+        clock: Clock,
+        window_s: float,
+        min_frames: int,
+        forward: ThermometerListener | None = None,
     ) -> None:
-        self.device = device
         self.clock = clock
         self.window_s = window_s
         self.min_frames = min_frames
+        self.forward = forward or ThermometerListener()
+        self.device: ThermometerDevice | None = None
         self._lock = threading.Lock()
         self._requests: deque[tuple[str, dt.datetime, Callable[[str, Reading], None]]] = deque()
-        device.add_listener(self)
+
+    @classmethod
+    def of(
+        cls, config: KioskConfig, clock: Clock, forward: ThermometerListener | None = None
+    ) -> ThermometerReadings:
+        """The adapter with ``[thermometer]``'s measurement window."""
+        t = config.settings.thermometer
+        return cls(clock, t.window_s, t.min_frames, forward)
+
+    def attach(self, device: ThermometerDevice) -> None:
+        """Measure with ``device`` (whose listener this adapter is)."""
+        self.device = device
 
     def start_measurement(self, tx_id: str, report: Callable[[str, Reading], None]) -> None:
         """Open a measurement window for ``tx_id``; the tagged reading goes to ``report``."""
+        device = self.device
+        if device is None:
+            now = self.clock.now()
+            report(tx_id, Reading(body_c=None, fault="no thermometer", taken_from=now))
+            return
         with self._lock:
             self._requests.append((tx_id, self.clock.now(), report))
-        self.device.start_measurement(self.window_s, self.min_frames)
+        device.start_measurement(self.window_s, self.min_frames)
+
+    def on_state(self, state: DeviceState, detail: str) -> None:
+        self.forward.on_state(state, detail)
+
+    def on_frame(self, frame: Frame) -> None:
+        self.forward.on_frame(frame)
 
     def on_measurement(self, result: MeasureResult) -> None:
         with self._lock:
-            if not self._requests:
-                log.warning("thermometer result without a request dropped")
-                return
-            tx_id, taken_from, report = self._requests.popleft()
-        reading = reading_from(result, taken_from, self.clock.now())
-        assert reading is not None
-        report(tx_id, reading)
+            request = self._requests.popleft() if self._requests else None
+        if request is None:
+            log.warning("thermometer result without a request dropped")
+        else:
+            tx_id, taken_from, report = request
+            reading = reading_from(result, taken_from, self.clock.now())
+            assert reading is not None
+            report(tx_id, reading)
+        self.forward.on_measurement(result)
 
     def close(self) -> None:
-        """Stop listening to the device."""
-        self.device.remove_listener(self)
+        """Measure no more: later requests get a fault reading at once."""
+        self.device = None
 
 
 def admin_pin_checker(config: KioskConfig) -> PinChecker:
@@ -199,25 +232,20 @@ def build_service(
     *,
     clock: Clock,
     turnstile: Turnstile | None,
-    thermometer: ThermometerDevice | None = None,
+    thermometer: Measurer | None = None,
     online: OnlineVerifier | None = None,
     tick_interval_s: float | None = None,
 ) -> GateService:
-    """The gate service over :func:`build_gate`, with the configured measurement window.
+    """The gate service over :func:`build_gate`; ``thermometer`` is usually a
+    :class:`ThermometerReadings` attached to the gate's thermometer.
 
     Not started: call ``start()`` (or use it as a context manager).
     """
-    t = config.settings.thermometer
-    readings = (
-        ThermometerReadings(thermometer, clock, t.window_s, t.min_frames)
-        if thermometer is not None
-        else None
-    )
     return GateService(
         build_gate(config, policy, store, clock=clock),
         turnstile=turnstile,
         online=online,
-        thermometer=readings,
+        thermometer=thermometer,
         tick_interval_s=tick_interval_s,
     )
 

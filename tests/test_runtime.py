@@ -15,7 +15,6 @@ from kiosk.config import load_kiosk_config
 from kiosk.core.clock import ManualClock
 from kiosk.core.credentials.keys import SigningKey
 from kiosk.core.evidence import Reading
-from kiosk.core.policy_config import TemperatureRules
 from kiosk.core.registry import LeaveApproval, RegistrySnapshot, TrustKey
 from kiosk.runtime import LogSink, ThermometerReadings, TrustList, reading_from
 from kiosk.store import Store, open_store
@@ -95,21 +94,24 @@ def test_thermometer_results_become_readings() -> None:
 
 
 def test_measurements_are_tagged_with_their_transaction_in_request_order() -> None:
-    protocol = make_protocol("gy-mcu90614", {})
-    # never started: answers at once
-    device = ThermometerDevice(
-        "/nonexistent/tty", protocol, plausible_c=TemperatureRules().plausible_c
-    )
     clock = ManualClock(NOW)
-    adapter = ThermometerReadings(device, clock, window_s=0.5, min_frames=3)
+    adapter = ThermometerReadings(clock, window_s=0.5, min_frames=3)
     got: list[tuple[str, Reading]] = []
+    adapter.start_measurement("tx-0", lambda tx, r: got.append((tx, r)))
+    assert got[0][1].fault == "no thermometer", "unattached: a fault reading at once"
+    protocol = make_protocol("gy-mcu90614", {})
+    # Never started: the device answers every request at once, through its listener.
+    device = ThermometerDevice(
+        "/nonexistent/tty", protocol, plausible_c=(34.0, 42.0), listener=adapter
+    )
+    adapter.attach(device)
     adapter.start_measurement("tx-a", lambda tx, r: got.append((tx, r)))
     clock.advance(dt.timedelta(seconds=2))
     adapter.start_measurement("tx-b", lambda tx, r: got.append((tx, r)))
-    assert [tx for tx, _ in got] == ["tx-a", "tx-b"]
-    a, b = got[0][1], got[1][1]
+    assert [tx for tx, _ in got] == ["tx-0", "tx-a", "tx-b"]
+    a, b = got[1][1], got[2][1]
     assert a.body_c is None and a.fault == "thermometer not running"
     assert a.taken_from == NOW and b.taken_from == NOW + dt.timedelta(seconds=2)
     adapter.close()
     adapter.start_measurement("tx-c", lambda tx, r: got.append((tx, r)))
-    assert len(got) == 2, "a closed adapter no longer hears the device"
+    assert got[-1][1].fault == "no thermometer", "a closed adapter measures no more"

@@ -18,7 +18,6 @@ from drivers.device import DeviceState
 from drivers.relay.device import RelayDevice
 from drivers.relay.simulator import RelaySimulator
 from drivers.thermometer.device import ThermometerDevice
-from drivers.thermometer.protocols import make_protocol
 from drivers.thermometer.simulator import ThermometerSimulator
 from kiosk.config import KioskConfig, load_kiosk_config
 from kiosk.core.clock import Clock, ManualClock
@@ -26,10 +25,11 @@ from kiosk.core.credentials import codec
 from kiosk.core.credentials.keys import SigningKey
 from kiosk.core.evidence import OnlineColor, Reading
 from kiosk.core.identity import id_hmac, mask_name
-from kiosk.core.policy_config import BreakRules, Policy, TemperatureRules
+from kiosk.core.policy_config import BreakRules, Policy
 from kiosk.core.reasons import Reason
 from kiosk.core.registry import Checkin, Person, RegistrySnapshot, TrustKey, VisitApproval
-from kiosk.runtime import RelayTurnstile, build_gate, build_service
+from kiosk.devices import start_thermometer
+from kiosk.runtime import RelayTurnstile, ThermometerReadings, build_gate, build_service
 from kiosk.service import GateService, Refusal, ServiceListener, TransactionView
 from kiosk.store import Store, open_store
 
@@ -371,16 +371,13 @@ def test_a_late_online_answer_counts_as_unverified(
 
 
 @pytest.fixture
-def thermometer(config: KioskConfig) -> Iterator[tuple[ThermometerSimulator, ThermometerDevice]]:
-    t = config.settings.thermometer
-    protocol = make_protocol(t.protocol, t.options)
-    sim = ThermometerSimulator(protocol, "normal")
-    sim.start()
-    device = ThermometerDevice(
-        sim.port, protocol, t.baud, plausible_c=TemperatureRules().plausible_c, on_close=sim.close
-    ).start()
+def thermometer(config: KioskConfig) -> Iterator[tuple[ThermometerReadings, ThermometerDevice]]:
+    readings = ThermometerReadings.of(config, ManualClock(NOW))
+    settings = dataclasses.replace(config.settings.thermometer, port="sim:normal")
+    device = start_thermometer(settings, POLICY.temperature, listener=readings)
+    readings.attach(device)
     assert device.wait_for_state(DeviceState.READY, timeout_s=10)
-    yield sim, device
+    yield readings, device
     device.stop()
 
 
@@ -388,11 +385,14 @@ def test_the_service_measures_whoever_is_in_front_of_the_gate(
     config: KioskConfig,
     store: Store,
     relay: tuple[RelaySimulator, RelayDevice],
-    thermometer: tuple[ThermometerSimulator, ThermometerDevice],
+    thermometer: tuple[ThermometerReadings, ThermometerDevice],
 ) -> None:
-    sim, device = thermometer
+    readings, device = thermometer
+    sim = device.simulator
+    assert isinstance(sim, ThermometerSimulator)
     sim.profile = dataclasses.replace(sim.profile, object_c=35.6)
-    clock = ManualClock(NOW)
+    clock = readings.clock
+    assert isinstance(clock, ManualClock)
     recorder = Recorder()
     service = build_service(
         config,
@@ -400,7 +400,7 @@ def test_the_service_measures_whoever_is_in_front_of_the_gate(
         store,
         clock=clock,
         turnstile=RelayTurnstile(relay[1], PULSE_MS),
-        thermometer=device,
+        thermometer=readings,
     )
     with service:
         service.add_listener(recorder)

@@ -130,7 +130,7 @@ class IdCardReader:
         self.protocol = protocol
         self.baud = baud or protocol.default_baud
         self.poll_interval_s = 1.0 / poll_hz
-        self._listeners: list[IdCardListener] = [listener] if listener else []
+        self._listener = listener or IdCardListener()
         self._backoff = backoff or Backoff()
         self._clock = clock
         self._on_close = on_close
@@ -184,14 +184,6 @@ class IdCardReader:
         """Human-readable detail of the current state."""
         return self._detail
 
-    def add_listener(self, listener: IdCardListener) -> None:
-        """Receive callbacks (on the worker thread)."""
-        self._listeners.append(listener)
-
-    def remove_listener(self, listener: IdCardListener) -> None:
-        """Stop receiving callbacks."""
-        self._listeners.remove(listener)
-
     def wait_for_state(self, *states: DeviceState, timeout_s: float) -> bool:
         """Block until the state is one of ``states``; False on timeout."""
         with self._state_changed:
@@ -199,11 +191,10 @@ class IdCardReader:
 
     # -- worker ---------------------------------------------------------------------------
     def _emit(self, method: str, *args: object) -> None:
-        for listener in list(self._listeners):
-            try:
-                getattr(listener, method)(*args)
-            except Exception:  # a listener bug must not kill the reader loop
-                log.exception("ID card listener %s failed", method)
+        try:
+            getattr(self._listener, method)(*args)
+        except Exception:  # a listener bug must not kill the reader loop
+            log.exception("ID card listener %s failed", method)
 
     def _set_state(self, state: DeviceState, detail: str) -> None:
         with self._state_changed:

@@ -88,7 +88,7 @@ class ThermometerDevice:
         self.offset_c = offset_c
         self.plausible_c = plausible_c
         self.limits = limits or HealthLimits()
-        self._listeners: list[ThermometerListener] = [listener] if listener else []
+        self._listener = listener or ThermometerListener()
         self._backoff = backoff or Backoff()
         self._clock = clock
         self._on_close = on_close
@@ -146,15 +146,6 @@ class ThermometerDevice:
     def detail(self) -> str:
         """Human-readable detail of the current state."""
         return self._detail
-
-    def add_listener(self, listener: ThermometerListener) -> None:
-        """Receive callbacks (on the worker thread): the gate service's readings adapter
-        listens beside the listener the device was built with (e.g. the screen's)."""
-        self._listeners.append(listener)
-
-    def remove_listener(self, listener: ThermometerListener) -> None:
-        """Stop receiving callbacks."""
-        self._listeners.remove(listener)
 
     def wait_for_state(self, *states: DeviceState, timeout_s: float) -> bool:
         """Block until the state is one of ``states``; False on timeout."""
@@ -247,11 +238,10 @@ class ThermometerDevice:
 
     # -- worker ---------------------------------------------------------------------------
     def _emit(self, method: str, *args: object) -> None:
-        for listener in list(self._listeners):
-            try:
-                getattr(listener, method)(*args)
-            except Exception:  # a listener bug must not kill the device loop
-                log.exception("thermometer listener %s failed", method)
+        try:
+            getattr(self._listener, method)(*args)
+        except Exception:  # a listener bug must not kill the device loop
+            log.exception("thermometer listener %s failed", method)
 
     def _set_state(self, state: DeviceState, detail: str) -> None:
         with self._state_changed:

@@ -136,8 +136,10 @@ class DemoDay:
         # Simulated devices on ptys speaking the configured protocols' bytes, and a synthetic
         # camera scene in which each credential is rendered as a phone screen.
         policy = load_policy(self.config.policy_file)
-        self.devices = open_gate_devices(self.config, policy)
+        self.readings = ThermometerReadings.of(self.config, self.clock)
+        self.devices = open_gate_devices(self.config, policy, thermometer_listener=self.readings)
         self.thermometer = self.devices.thermometer
+        self.readings.attach(self.thermometer)
         self.relay = self.devices.relay
         self.capture = self.devices.capture
         assert isinstance(self.capture.source, SimulatedCamera)
@@ -153,13 +155,7 @@ class DemoDay:
             self.codes,
             verifier=lambda raw: _verifies(raw, trust, self.clock.now),
         )
-        self.forehead = _Forehead(
-            ThermometerReadings(
-                self.thermometer, self.clock, s.thermometer.window_s, s.thermometer.min_frames
-            ),
-            self.thermo_sim,
-            out,
-        )
+        self.forehead = _Forehead(self.readings, self.thermo_sim, out)
         self.service = GateService(
             build_gate(self.config, policy, self.store, clock=self.clock),
             turnstile=RelayTurnstile(self.relay, s.relay.pulse_ms),

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from drivers.relay.simulator import PROFILES as RELAY_PROFILES
 from kiosk.core.dates import EARLIEST, LATEST, DateRangeError, check_date
 
 MAX_DURATION = dt.timedelta(days=36_500)  # a century: longer waits are typing errors
@@ -75,7 +76,6 @@ ID_CARD_KEYS = {"id_number", "name", "valid_from", "valid_to", "card"}
 STEP_KINDS = {"present", "temperature", "wait", "guard", "direction"}
 EXPECT_KEYS = {"decision", "reasons", "warnings", "exact", "relay", "transaction"}
 GUARD_KEYS = {"override", "pin", "retest", "confirm_host", "ack_fever", "transaction"}
-RELAY_PROFILES = ("normal", "silent", "bad-echo", "stuck-on", "unplug-after-on")
 
 _RELATIVE = re.compile(r"^([+-])(\d+(?:\.\d+)?)([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}

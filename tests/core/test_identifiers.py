@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -71,7 +72,8 @@ def test_manual_entry_refuses_and_never_logs_an_impossible_identifier(
     field: str, value: str
 ) -> None:
     gate, _clock, sink, turnstile = make_gate()
-    tx = gate.present_manual(**{field: value})
+    typed: dict[str, Any] = {field: value}
+    tx = gate.present_manual(**typed)
     assert tx.verdict.outcome == "reject"
     assert Reason.CREDENTIAL_MALFORMED in tx.verdict.reasons
     assert turnstile.pulses == 0
