@@ -19,6 +19,7 @@ COMMANDS = (
     "policy",
     "config",
     "admin",
+    "keys",
     "scan",
     "thermometer",
     "relay",

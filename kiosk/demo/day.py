@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import queue
 import shutil
 import time
@@ -44,6 +45,8 @@ from kiosk.runtime import (
     thermometer_limits,
 )
 from kiosk.store import Store, open_store
+from kiosk.store.secrets import KEY_BYTES, install_campus_key
+from kiosk.store.store import campus_key_path
 
 SCAN_TIMEOUT_S = 15.0
 OUTCOME_WORDS = {"admit": "放行 admit", "reject": "拒绝 reject", "pending": "等待 pending"}
@@ -81,6 +84,10 @@ class DemoDay:
         self.config = dataclasses.replace(
             config, settings=dataclasses.replace(config.settings, paths=paths)
         )
+        # A demo campus: its own campus key, provisioned as an admin would install one.
+        key_path = campus_key_path(self.config)
+        if not key_path.exists():
+            install_campus_key(key_path, os.urandom(KEY_BYTES))
         self.store: Store = open_store(self.config)
         self.issuers = Issuers(SigningKey.generate("EdDSA"), SigningKey.generate("ES256"))
         self.store.writer.replace(build_registry(self.issuers, self.store.id_key, filler=filler))
