@@ -269,7 +269,8 @@ class RegistryWriter:
                 gone = _delete_keys(conn, kinds[name], keys)
                 deleted[name] = deleted.get(name, 0) + gone
             for name, records in changes.upsert.items():
-                upserted[name] = _upsert(conn, kinds[name], records)
+                emptied = name in changes.replace and not changes.delete.get(name)
+                upserted[name] = _upsert(conn, kinds[name], records, emptied=emptied)
             if version is not None:
                 _set_meta(conn, META_VERSION, version)
             if synced_at is not None:
@@ -361,9 +362,14 @@ def _delete_keys(conn: Connection, kind: rec.RecordKind[Any], keys: Sequence[Key
     return int(result.rowcount or 0)
 
 
-def _upsert(conn: Connection, kind: rec.RecordKind[R], records: Sequence[R]) -> int:
+def _upsert(
+    conn: Connection, kind: rec.RecordKind[R], records: Sequence[R], *, emptied: bool
+) -> int:
+    """Write ``records`` (the last one per natural key wins); an ``emptied`` table has no
+    rows to replace."""
     latest = {tuple(key_of(kind, r).values()): r for r in records}
     unique = list(latest.values())
-    _delete_keys(conn, kind, [key_of(kind, r) for r in unique])
+    if not emptied:
+        _delete_keys(conn, kind, [key_of(kind, r) for r in unique])
     _insert(conn, kind, unique)
     return len(unique)
