@@ -110,14 +110,20 @@ def run_mark_synced(args: argparse.Namespace) -> int:
 
 
 def run_status(args: argparse.Namespace) -> int:
-    """Print row counts per registry table, the registry version and the last sync time."""
+    """Print row counts per registry table, the registry version, the last sync time and
+    whether the campus key is installed."""
     from kiosk.config import load_kiosk_config
     from kiosk.store import open_store
     from kiosk.store.registry import registry_status
+    from kiosk.store.secrets import SecretFileError, fingerprint
 
     store = open_store(load_kiosk_config(args.config))
     try:
         status = registry_status(store.engine)
+        try:
+            key = f"campus key: {fingerprint(store.id_key)}"
+        except SecretFileError as exc:
+            key = f"campus key: {exc}"
     finally:
         store.close()
     width = max(len(name) for name in status.counts)
@@ -126,4 +132,5 @@ def run_status(args: argparse.Namespace) -> int:
     print(f"version: {status.version or '(none)'}")
     synced = status.synced_at.astimezone(store.tz).isoformat() if status.synced_at else "never"
     print(f"last sync: {synced}")
+    print(key)
     return 0

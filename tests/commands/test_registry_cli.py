@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -43,6 +44,7 @@ def test_import_then_status(config: Path, tmp_path: Path, capsys) -> None:
     out = capsys.readouterr().out
     assert "people           2" in out and "checkins         0" in out
     assert "version: (none)" in out and "last sync: never" in out, "an import is not a sync"
+    assert re.search(r"^campus key: [0-9a-f]{16}$", out, re.M)
 
 
 def test_bad_file_reports_line_and_column_and_exits_1(config: Path, tmp_path: Path, capsys):
@@ -78,7 +80,8 @@ def test_import_without_an_installed_key_says_how_to_install_it(
     assert "no campus ID-number key at" in err and "kiosk keys install-campus-key FILE" in err
     assert not (tmp_path / "var" / "secrets" / "id-hmac.key").exists(), "never invented"
     main(["--config", str(bare_config), "registry", "status"])
-    assert "people           0" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "people           0" in out and "campus key: no campus ID-number key at" in out
 
 
 def test_install_campus_key_then_show_and_refuse_a_different_one(
