@@ -22,9 +22,10 @@ import tempfile
 import threading
 import time
 import tty
-from collections.abc import Callable
 from pathlib import Path
 from typing import Self
+
+from drivers.device import SYSTEM_CLOCK, DeviceClock
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ SETTLE_S = 0.05
 class PtyDevice:
     """A simulated device on a pty; subclasses override :meth:`on_input` and :meth:`on_tick`."""
 
-    def __init__(self, name: str, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, name: str, clock: DeviceClock = SYSTEM_CLOCK) -> None:
         self.name = name
         self.clock = clock
         self._dir = Path(tempfile.mkdtemp(prefix="kiosk-sim-"))
@@ -65,11 +66,6 @@ class PtyDevice:
     def port(self) -> str:
         """Path the driver opens (stable across :meth:`replug`)."""
         return str(self._link)
-
-    @property
-    def host_connected(self) -> bool:
-        """Whether a host currently holds the port open."""
-        return self._host_since is not None
 
     def start(self) -> Self:
         """Run the simulator on a named daemon thread."""
@@ -159,7 +155,8 @@ class PtyDevice:
                 events = poller.poll(TICK_S * 1000)
             except OSError:
                 events = []
-            now = self.clock()
+            now = self.clock.monotonic()
+            real_now = time.monotonic()
             hung_up = any(ev & select.POLLHUP for _, ev in events)
             if hung_up:
                 if self._host_since is not None:
@@ -169,7 +166,7 @@ class PtyDevice:
                 time.sleep(TICK_S)
                 continue
             if self._host_since is None:
-                self._host_since = now
+                self._host_since = real_now
             if any(ev & select.POLLIN for _, ev in events):
                 # Commands arrive only after the host's open (and its input flush) completed,
                 # so they are answered at once; the host may not have flushed before that.
@@ -180,7 +177,7 @@ class PtyDevice:
                 if data:
                     self.write(self.on_input(data, now))
             since = self._host_since  # None if on_input() just unplugged the device
-            if since is None or now - since < SETTLE_S:
+            if since is None or real_now - since < SETTLE_S:
                 continue  # unsolicited output waits until pyserial's open-time flush is over
             if not self.host_opened.is_set():
                 self.host_opened.set()

@@ -55,7 +55,9 @@ class CameraSettings:
     decode_budget_ms: float = setting(40.0, "time budget of the decoder cascade per frame")
     holdoff_s: float = setting(3.0, "seconds before the same code may trigger again")
     repeats: int = setting(2, "frames a code must repeat in unless it verifies as signed")
-    reconnect_max_s: float = setting(8.0, "longest wait between reconnection attempts")
+    reconnect_max_s: float = setting(
+        8.0, "longest wait between reconnection attempts (at least 0.5 s; delays double to it)"
+    )
     reconnect_attempts: int = setting(0, "attempts before the camera counts as failed; 0: forever")
     loop: bool = setting(False, "replay a video file source from the start when it ends")
 
@@ -87,6 +89,7 @@ class RelaySettings:
     port: str = setting("sim:", "serial port path of the relay board, or sim:")
     protocol: str = setting("lcus", "lcus | modbus-coil")
     channel: int = setting(1, "relay channel (1-based) wired to the turnstile's unlock input")
+    baud: int = setting(0, "baud rate; 0 means the board's default (9600)")
     pulse_ms: int = setting(300, "how long the contact is closed (at least 100 ms)")
     slave: int = setting(1, "Modbus slave address (modbus-coil)")
 
@@ -148,6 +151,10 @@ def load_kiosk_config(path: Path | None = None) -> KioskConfig:
         raise ConfigError(
             file, "relay.pulse_ms", "expected at least 100 (turnstiles need ≥ 100 ms)"
         )
+    if settings.camera.reconnect_max_s < 0.5:
+        raise ConfigError(file, "camera.reconnect_max_s", "expected at least 0.5 (seconds)")
+    if settings.camera.reconnect_attempts < 0:
+        raise ConfigError(file, "camera.reconnect_attempts", "expected 0 (forever) or more")
     if settings.thermometer.min_frames < 3:
         raise ConfigError(file, "thermometer.min_frames", "expected at least 3")
     return KioskConfig(file=file, settings=settings)

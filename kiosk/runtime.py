@@ -14,7 +14,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from drivers.relay.device import RelayDevice, RelayError
-from drivers.thermometer.health import HealthLimits
 from drivers.thermometer.measurement import Measurement, MeasureResult
 from kiosk.admin_pin import PinChecker
 from kiosk.config import KioskConfig
@@ -86,17 +85,6 @@ class TrustList:
                 self._ring = KeyRing(keys)
                 self._version = version
             return self._ring
-
-
-def thermometer_limits(config: KioskConfig) -> HealthLimits:
-    """The thermometer's fault limits from ``[thermometer]``."""
-    t = config.settings.thermometer
-    return HealthLimits(
-        stale_s=t.stale_s,
-        frozen_s=t.frozen_s,
-        ambient_min_c=t.ambient_min_c,
-        ambient_max_c=t.ambient_max_c,
-    )
 
 
 def reading_from(result: MeasureResult | None) -> Reading | None:

@@ -98,3 +98,21 @@ def test_config_show_lists_every_key(capsys: pytest.CaptureFixture[str]) -> None
         "visit.escort_window_min",
     ):
         assert key in out
+
+
+@pytest.mark.parametrize(
+    ("file", "text", "key"),
+    [
+        (
+            "policy.toml",
+            "[contractor]\nmust_be_registered = false\n",
+            "contractor.must_be_registered",
+        ),
+    ],
+)
+def test_keys_that_did_nothing_are_gone(tmp_path: Path, file: str, text: str, key: str) -> None:
+    """A key that changed nothing is refused by name instead of being silently ignored."""
+    path = tmp_path / file
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=f"{key}: unknown key"):
+        load_policy(path)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from drivers.thermometer.health import DeviceState
+from drivers.device import DeviceState
 from drivers.thermometer.measurement import Measurement, MeasurementError
 from kiosk.config import load_kiosk_config
 from kiosk.core.credentials.keys import SigningKey

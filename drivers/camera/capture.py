@@ -2,45 +2,31 @@
 
 Sources: a device index (``"0"``), a video file, a stream URL (``rtsp://…``, ``http://…``) or
 ``sim:`` (see :mod:`drivers.camera.simcamera`). A live source that stops delivering is
-reconnected with a doubling delay capped at ``backoff_max_s``; after ``max_attempts`` failed
-attempts in a row the state becomes FAILED and the thread ends. A file that ends is ENDED
+RECONNECTING with the shared back-off (doubling from ``backoff_initial_s``, capped at
+``backoff_max_s``, jittered); after ``max_attempts`` failed attempts in a row the state becomes
+FAILED and the thread ends. A file that ends is ENDED
 (or starts again with ``loop=True``).
 """
 
 from __future__ import annotations
 
-import enum
 import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from drivers.camera.simcamera import SimulatedCamera
 from drivers.camera.sources import FrameSource, OpenCVSource
+from drivers.device import SYSTEM_CLOCK, Backoff, DeviceClock, DeviceListener, DeviceState
 
 log = logging.getLogger(__name__)
 
 
-class DeviceState(enum.Enum):
-    """What the guard sees about the camera."""
-
-    STARTING = "starting"
-    OK = "ok"
-    RECONNECTING = "reconnecting"
-    FAILED = "failed"
-    ENDED = "ended"  # a video file reached its end (and does not loop)
-    STOPPED = "stopped"
-
-
-class CaptureListener:
+class CaptureListener(DeviceListener):
     """Callbacks from the capture thread; every method does nothing by default."""
-
-    def on_state(self, state: DeviceState, detail: str) -> None:
-        """The device state changed; ``detail`` says why in plain words."""
 
     def on_frame(self, frame_id: int) -> None:
         """A new frame is available through :meth:`Capture.latest`."""
@@ -56,6 +42,7 @@ class CaptureOptions:
     file_fps: float | None = None  # pace of file playback; None: the file's own fps
     backoff_initial_s: float = 0.5  # first reconnect delay
     backoff_max_s: float = 8.0  # reconnect delay cap
+    backoff_jitter: float = 0.2  # each delay is 80-100 % of the doubling value
     max_attempts: int = 0  # failed attempts in a row before FAILED; 0 = retry for ever
 
 
@@ -81,7 +68,7 @@ class Capture:
         listener: CaptureListener | None = None,
         *,
         name: str = "camera-capture",
-        sleep: Callable[[float], None] | None = None,
+        clock: DeviceClock = SYSTEM_CLOCK,
     ) -> None:
         self.options = options
         self._source = open_source(source, options) if isinstance(source, str) else source
@@ -91,8 +78,11 @@ class Capture:
         self._latest: tuple[int, np.ndarray] | None = None
         self._frame_id = 0
         self._stamps: deque[float] = deque(maxlen=120)
-        self._state = DeviceState.STARTING
-        self._sleep = sleep or self._stop.wait
+        self._state = DeviceState.CONNECTING
+        self._clock = clock
+        self._backoff = Backoff(
+            options.backoff_initial_s, options.backoff_max_s, jitter=options.backoff_jitter
+        )
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
     @property
@@ -166,24 +156,23 @@ class Capture:
             log.exception("capture listener on_state failed")
 
     def _run(self) -> None:
-        attempts = 0
-        delay = self.options.backoff_initial_s
+        backoff = self._backoff
         try:
             while not self._stop.is_set():
                 opened = self._open()
                 if not opened:
-                    attempts += 1
+                    attempts = backoff.attempts + 1
                     if self.options.max_attempts and attempts >= self.options.max_attempts:
                         self._set_state(DeviceState.FAILED,
                                         f"could not open after {attempts} attempts")
                         return
-                    self._set_state(DeviceState.RECONNECTING, f"cannot open; retry in {delay:g} s")
-                    self._sleep(delay)
-                    delay = min(delay * 2, self.options.backoff_max_s)
+                    delay = backoff.next_delay()
+                    self._set_state(DeviceState.RECONNECTING,
+                                    f"cannot open; retry in {delay:.1f} s")
+                    self._clock.wait(self._stop, delay)
                     continue
-                attempts = 0
-                delay = self.options.backoff_initial_s
-                self._set_state(DeviceState.OK, "delivering frames")
+                backoff.reset()
+                self._set_state(DeviceState.READY, "delivering frames")
                 ended = self._pump()
                 self._source.close()
                 if ended:

@@ -55,7 +55,6 @@ class ScanWorker:
         self._listener = listener or ScanListener()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
-        self.frames_decoded = 0
         self.errors = 0
 
     def start(self) -> None:
@@ -98,7 +97,6 @@ class ScanWorker:
         start = time.perf_counter()
         results = self._cascade.decode(frame)
         ms = (time.perf_counter() - start) * 1000.0
-        self.frames_decoded += 1
         try:
             self._listener.on_frame_decoded(frame_id, results, ms)
         except Exception:  # noqa: BLE001 - a listener bug must not stop scanning

@@ -1,26 +1,33 @@
 """Turnstile relay: switches one channel of an LCUS or Modbus coil board and pulses it.
 
-Contract: every method BLOCKS the calling thread (``pulse(300)`` takes about 300 ms plus the
-serial round trips); run it off the UI thread. Methods are thread-safe: concurrent pulses run
-one after another. The driver tracks the commanded state and never pulses unless that state is
-a known OFF; any failed command puts it in FAULT until :meth:`RelayDevice.initialise` succeeds
-with an explicit off.
+Contract: :meth:`RelayDevice.pulse` BLOCKS the calling thread for the pulse (``pulse(300)``
+takes about 300 ms plus the serial round trips); run it off the UI thread. Methods are
+thread-safe: concurrent pulses run one after another. The driver tracks the commanded state
+and never pulses unless that state is a known off (READY); any failed command puts it in FAULT
+until an explicit off succeeds. After :meth:`RelayDevice.start`, a thread named
+``relay-<protocol>`` re-opens and re-initialises a faulty relay with the shared back-off
+(RECONNECTING) until it is READY again; a pulse asked for meanwhile fails at once with
+:class:`RelayError`, it never waits for the reconnection.
 """
 
 from __future__ import annotations
 
-import enum
 import logging
 import termios
 import threading
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import serial
 
+from drivers.device import SYSTEM_CLOCK, Backoff, DeviceClock, DeviceListener, DeviceState
 from drivers.relay import protocols
 from drivers.serial_link import modbus_rtu
 from drivers.serial_link.port import open_serial_port
+
+if TYPE_CHECKING:
+    from drivers.relay.simulator import RelaySimulator
 
 log = logging.getLogger(__name__)
 
@@ -28,30 +35,17 @@ MIN_PULSE_MS = 100
 REPLY_TIMEOUT_S = 0.5
 
 
-class RelayState(enum.Enum):
-    """Commanded state of the relay channel as the driver knows it."""
-
-    UNKNOWN = "unknown"
-    """Not initialised yet."""
-    OFF = "off"
-    ON = "on"
-    FAULT = "fault"
-    """A command failed or the port died; re-initialise with an explicit off."""
-
-
 class RelayError(Exception):
-    """A relay command failed; the message can be shown to a person."""
-
-
-class RelayListener:
-    """Callbacks on the thread that drives the relay; methods do nothing by default."""
-
-    def on_state(self, state: RelayState, detail: str) -> None:
-        """The commanded state changed."""
+    """A relay command failed or was refused; the message can be shown to a person."""
 
 
 class RelayDevice:
-    """One relay channel on a serial port (see the module docstring for the contract)."""
+    """One relay channel on a serial port (see the module docstring for the contract).
+
+    States: STOPPED (not initialised or closed), READY (known off), ACTIVE (contact closed for
+    a pulse), FAULT (a command failed; nothing retries), RECONNECTING (a command failed and
+    the reconnect thread is retrying).
+    """
 
     def __init__(
         self,
@@ -62,7 +56,9 @@ class RelayDevice:
         baud: int = 0,
         slave: int = 1,
         reply_timeout_s: float = REPLY_TIMEOUT_S,
-        listener: RelayListener | None = None,
+        listener: DeviceListener | None = None,
+        clock: DeviceClock = SYSTEM_CLOCK,
+        backoff: Backoff | None = None,
         on_close: Callable[[], None] | None = None,
     ) -> None:
         if protocol not in protocols.PROTOCOLS:
@@ -77,22 +73,52 @@ class RelayDevice:
         self.baud = baud or protocols.DEFAULT_BAUD[protocol]
         self.slave = slave
         self.reply_timeout_s = reply_timeout_s
-        self._listener = listener or RelayListener()
+        self._listener = listener or DeviceListener()
+        self._clock = clock
+        self._backoff = backoff or Backoff()
         self._on_close = on_close
         self._lock = threading.RLock()
         self._serial: serial.Serial | None = None
-        self._state = RelayState.UNKNOWN
+        self._state = DeviceState.STOPPED
         self.detail = "not initialised"
+        self._state_changed = threading.Condition()
+        self._trouble = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.simulator: RelaySimulator | None = None
+        """The simulator behind a ``sim:`` port (set by the factory; demos and tests)."""
 
     @property
-    def state(self) -> RelayState:
-        """The commanded state."""
+    def state(self) -> DeviceState:
+        """The device state (READY means the channel is known to be off)."""
         return self._state
 
-    def initialise(self) -> None:
-        """(Re)open the port and switch the channel off explicitly; clears FAULT on success.
+    @property
+    def reconnecting(self) -> bool:
+        """Whether the reconnect thread runs (see :meth:`start`)."""
+        return self._thread is not None and self._thread.is_alive()
 
-        Raises :class:`RelayError` (and stays in FAULT) when that fails.
+    def start(self) -> RelayDevice:
+        """Start the reconnect thread; a relay not yet READY is initialised on it at once."""
+        if self._thread is None:
+            self._stop.clear()
+            if self._state is not DeviceState.READY:
+                self._trouble.set()
+            self._thread = threading.Thread(
+                target=self._supervise, name=f"relay-{self.protocol}", daemon=True
+            )
+            self._thread.start()
+        return self
+
+    def wait_for_state(self, *states: DeviceState, timeout_s: float) -> bool:
+        """Block until the state is one of ``states``; False after ``timeout_s`` seconds."""
+        with self._state_changed:
+            return self._state_changed.wait_for(lambda: self._state in states, timeout_s)
+
+    def initialise(self) -> None:
+        """(Re)open the port and switch the channel off explicitly; READY on success.
+
+        Raises :class:`RelayError` (and stays in FAULT, or RECONNECTING) when that fails.
         """
         with self._lock:
             self._close_port()
@@ -101,41 +127,47 @@ class RelayDevice:
             except (serial.SerialException, OSError) as exc:
                 self._fault(f"cannot open {self.port}: {exc}")
             self._switch(False)
-            self._set_state(RelayState.OFF, "initialised off")
+            self._trouble.clear()
+            self._backoff.reset()
+            self._set_state(DeviceState.READY, "initialised off")
 
     def pulse(self, ms: int = 300) -> None:
         """Close the contact for ``ms`` milliseconds (at least 100), then open it; blocking.
 
-        Raises :class:`RelayError` without touching the relay when it is not in a known OFF
-        state, and after a failed command (the device is then in FAULT).
+        Raises :class:`RelayError` at once, without touching the relay, when it is not READY
+        (not initialised, faulty or reconnecting), and after a failed command (the device is
+        then in FAULT, or RECONNECTING when the reconnect thread runs).
         """
         if ms < MIN_PULSE_MS:
             raise ValueError(f"pulse must be at least {MIN_PULSE_MS} ms, got {ms}")
+        self._refuse_unless_ready()
         with self._lock:
-            if self._state is not RelayState.OFF:
-                raise RelayError(
-                    f"relay {self._state.value} ({self.detail}): refusing to pulse; "
-                    "re-initialise it with an explicit off"
-                )
+            self._refuse_unless_ready()
             try:
                 self._switch(True)
             except RelayError:
                 self._switch_off_after_failure()
                 raise
-            self._set_state(RelayState.ON, f"pulse {ms} ms")
-            time.sleep(ms / 1000)
+            self._set_state(DeviceState.ACTIVE, f"pulse {ms} ms")
+            self._clock.sleep(ms / 1000)
             self._switch(False)
-            self._set_state(RelayState.OFF, "pulse done")
+            self._set_state(DeviceState.READY, "pulse done")
 
     def close(self) -> None:
-        """Leave the relay off if possible and close the port (and a simulator)."""
+        """Stop the reconnect thread, leave the relay off if possible, close the port (and a
+        simulator)."""
+        self._stop.set()
+        self._trouble.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=10)
         with self._lock:
-            if self._serial is not None and self._state is RelayState.ON:
+            if self._serial is not None and self._state is DeviceState.ACTIVE:
                 try:
                     self._switch(False)
                 except RelayError:
                     pass
             self._close_port()
+            self._set_state(DeviceState.STOPPED, "closed")
             if self._on_close is not None:
                 self._on_close()
                 self._on_close = None
@@ -147,8 +179,20 @@ class RelayDevice:
         self.close()
 
     # -- internals ------------------------------------------------------------------------
-    def _set_state(self, state: RelayState, detail: str) -> None:
-        self._state, self.detail = state, detail
+    def _refuse_unless_ready(self) -> None:
+        state = self._state
+        if state is not DeviceState.READY:
+            raise RelayError(
+                f"relay {state.value} ({self.detail}): refusing to pulse; "
+                "it needs an explicit off first"
+            )
+
+    def _set_state(self, state: DeviceState, detail: str) -> None:
+        with self._state_changed:
+            if (state, detail) == (self._state, self.detail):
+                return
+            self._state, self.detail = state, detail
+            self._state_changed.notify_all()
         try:
             self._listener.on_state(state, detail)
         except Exception:  # a listener bug must not leave the relay half-switched
@@ -156,8 +200,33 @@ class RelayDevice:
 
     def _fault(self, detail: str) -> None:
         log.error("relay fault: %s", detail)
-        self._set_state(RelayState.FAULT, detail)
+        if self.reconnecting and not self._stop.is_set():
+            self._set_state(DeviceState.RECONNECTING, detail)
+            self._trouble.set()
+        else:
+            self._set_state(DeviceState.FAULT, detail)
         raise RelayError(f"relay fault: {detail}")
+
+    def _supervise(self) -> None:
+        """Re-initialise a faulty relay with back-off until it is READY; runs until close."""
+        clock = self._clock
+        first = True
+        while not self._stop.is_set():
+            if not self._trouble.wait(1.0) or self._stop.is_set():
+                continue
+            if not first:
+                delay = self._backoff.next_delay()
+                reason = self.detail.split("; retry in")[0]
+                self._set_state(DeviceState.RECONNECTING, f"{reason}; retry in {delay:.1f} s")
+                if clock.wait(self._stop, delay):
+                    break
+            first = False
+            try:
+                self.initialise()
+            except RelayError as exc:
+                log.debug("relay re-initialisation failed: %s", exc)
+            else:
+                log.info("relay on %s ready again", self.port)
 
     def _switch_off_after_failure(self) -> None:
         detail = self.detail

@@ -3,16 +3,17 @@
 Profiles: ``normal``; ``silent`` (a Modbus board that never answers); ``bad-echo`` (a Modbus
 board whose write replies do not echo the request); ``stuck-on`` (a Modbus board whose coil
 stays on once switched on, so the read-back after "off" disagrees); ``unplug-after-on`` (the
-cable is pulled right after the first "on" command, so the "off" fails).
+cable is pulled right after the first "on" command, so the "off" fails). :meth:`unplug` and
+:meth:`replug` drop the board and bring it back at any time.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
 from dataclasses import dataclass
 
+from drivers.device import SYSTEM_CLOCK, DeviceClock
 from drivers.pty_device import PtyDevice
 from drivers.relay import protocols
 from drivers.serial_link import modbus_rtu
@@ -25,7 +26,7 @@ PROFILES = ("normal", "silent", "bad-echo", "stuck-on", "unplug-after-on")
 
 @dataclass(frozen=True)
 class CoilChange:
-    """One commanded change, stamped with ``time.monotonic()`` on arrival."""
+    """One commanded change, stamped with the simulator's clock on arrival."""
 
     t: float
     channel: int
@@ -37,13 +38,13 @@ class RelaySimulator(PtyDevice):
 
     def __init__(
         self, protocol: str = protocols.LCUS, profile: str = "normal", slave: int = 1,
-        channels: int = 8,
+        channels: int = 8, clock: DeviceClock = SYSTEM_CLOCK,
     ) -> None:
         if protocol not in protocols.PROTOCOLS:
             raise ValueError(f"unknown relay protocol {protocol!r}")
         if profile not in PROFILES:
             raise ValueError(f"unknown relay simulator profile {profile!r} (known: {PROFILES})")
-        super().__init__(f"relay-{protocol}")
+        super().__init__(f"relay-{protocol}", clock)
         self.protocol = protocol
         self.profile = profile
         self.slave = slave
@@ -84,7 +85,7 @@ class RelaySimulator(PtyDevice):
     def _record(self, channel: int, on: bool) -> None:
         with self.changed:
             self.coils[channel - 1] = on
-            self.timeline.append(CoilChange(time.monotonic(), channel, on))
+            self.timeline.append(CoilChange(self.clock.monotonic(), channel, on))
             self.changed.notify_all()
         if on and self.profile == "unplug-after-on":
             self.unplug()

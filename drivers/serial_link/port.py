@@ -1,4 +1,4 @@
-"""Opening serial ports and the reconnect delay shared by the device loops."""
+"""Opening serial ports the way every device loop needs them."""
 
 from __future__ import annotations
 
@@ -22,21 +22,3 @@ def open_serial_port(
     port.open()
     return port
 
-
-class Backoff:
-    """Doubling reconnect delay with a cap: 0.5, 1, 2, 4, 8, 8, … seconds by default."""
-
-    def __init__(self, initial_s: float = 0.5, cap_s: float = 8.0) -> None:
-        self.initial_s = initial_s
-        self.cap_s = cap_s
-        self._next = initial_s
-
-    def next_delay(self) -> float:
-        """The delay to wait now; the following one doubles up to the cap."""
-        delay = self._next
-        self._next = min(self._next * 2, self.cap_s)
-        return delay
-
-    def reset(self) -> None:
-        """Start again from the initial delay (after a healthy connection)."""
-        self._next = self.initial_s

@@ -1,12 +1,11 @@
 """Infrared thermometers on serial ports: protocols, port loop, measurements, simulators."""
 
+from drivers.device import DeviceState
 from drivers.thermometer.device import ThermometerDevice, ThermometerListener
 from drivers.thermometer.factory import open_thermometer
 from drivers.thermometer.frames import ErrorFrame, Frame
-from drivers.thermometer.health import DeviceState, HealthLimits
+from drivers.thermometer.health import HealthLimits
 from drivers.thermometer.measurement import (
-    BODY_MAX_C,
-    BODY_MIN_C,
     Measurement,
     MeasurementError,
     MeasureResult,
@@ -16,8 +15,6 @@ from drivers.thermometer.protocols import PROTOCOLS, make_protocol
 from drivers.thermometer.simulator import PROFILES, ThermometerSimulator
 
 __all__ = [
-    "BODY_MAX_C",
-    "BODY_MIN_C",
     "PROFILES",
     "PROTOCOLS",
     "DeviceState",

@@ -1,6 +1,6 @@
 """The thermometer port loop: owns the serial port on a named worker thread.
 
-The worker opens the port (reconnecting with a doubling delay capped at 8 s), sends the
+The worker opens the port (reconnecting with the shared capped, jittered back-off), sends the
 protocol's init and poll commands, feeds received bytes to the parser, derives the
 :class:`DeviceState` and completes measurements. Listener callbacks run on the worker thread;
 a UI adapter must hand them over to its own thread.
@@ -12,15 +12,16 @@ import collections
 import logging
 import termios
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import serial
 
-from drivers.serial_link.port import Backoff, open_serial_port
+from drivers.device import SYSTEM_CLOCK, Backoff, DeviceClock, DeviceListener, DeviceState
+from drivers.serial_link.port import open_serial_port
 from drivers.thermometer.frames import ErrorFrame, Frame
-from drivers.thermometer.health import DeviceState, HealthLimits, HealthMonitor
+from drivers.thermometer.health import HealthLimits, HealthMonitor
 from drivers.thermometer.measurement import (
     Measurement,
     MeasurementError,
@@ -30,6 +31,9 @@ from drivers.thermometer.measurement import (
 )
 from drivers.thermometer.protocols import ThermometerProtocol
 
+if TYPE_CHECKING:
+    from drivers.thermometer.simulator import ThermometerSimulator
+
 log = logging.getLogger(__name__)
 
 READ_TIMEOUT_S = 0.05
@@ -37,11 +41,8 @@ REOPEN_AFTER_STALE_S = 10.0
 FRAME_HISTORY = 1024
 
 
-class ThermometerListener:
+class ThermometerListener(DeviceListener):
     """Callbacks from the worker thread; every method does nothing by default."""
-
-    def on_state(self, state: DeviceState, detail: str) -> None:
-        """The device state (or its detail text) changed."""
 
     def on_frame(self, frame: Frame) -> None:
         """A valid frame arrived (raw values)."""
@@ -71,11 +72,13 @@ class ThermometerDevice:
         protocol: ThermometerProtocol,
         baud: int = 0,
         *,
+        plausible_c: tuple[float, float],
         mode: Mode = "surface",
         offset_c: float = 0.9,
         limits: HealthLimits | None = None,
         listener: ThermometerListener | None = None,
         backoff: Backoff | None = None,
+        clock: DeviceClock = SYSTEM_CLOCK,
         on_close: Callable[[], None] | None = None,
     ) -> None:
         self.port = port
@@ -83,13 +86,15 @@ class ThermometerDevice:
         self.baud = baud or protocol.default_baud
         self.mode: Mode = mode
         self.offset_c = offset_c
+        self.plausible_c = plausible_c
         self.limits = limits or HealthLimits()
-        self._listeners: list[ThermometerListener] = [listener] if listener else []
+        self._listener = listener or ThermometerListener()
         self._backoff = backoff or Backoff()
+        self._clock = clock
         self._on_close = on_close
         self._lock = threading.Lock()
         self._state_changed = threading.Condition(self._lock)
-        self._state = DeviceState.CONNECTING
+        self._state = DeviceState.STOPPED
         self._detail = "not started"
         self._pending: list[_Pending] = []
         self._frames: collections.deque[tuple[float, Frame]] = collections.deque(
@@ -98,6 +103,8 @@ class ThermometerDevice:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.last_frame: Frame | None = None
+        self.simulator: ThermometerSimulator | None = None
+        """The simulator behind a ``sim:`` port (set by the factory; demos and tests)."""
         if mode == "surface" and protocol.reports_body:
             log.info("%s reports body temperature: the offset is not applied", protocol.name)
 
@@ -140,14 +147,6 @@ class ThermometerDevice:
         """Human-readable detail of the current state."""
         return self._detail
 
-    def add_listener(self, listener: ThermometerListener) -> None:
-        """Receive callbacks (on the worker thread)."""
-        self._listeners.append(listener)
-
-    def remove_listener(self, listener: ThermometerListener) -> None:
-        """Stop receiving callbacks."""
-        self._listeners.remove(listener)
-
     def wait_for_state(self, *states: DeviceState, timeout_s: float) -> bool:
         """Block until the state is one of ``states``; False on timeout."""
         with self._state_changed:
@@ -158,12 +157,12 @@ class ThermometerDevice:
         """Collect frames for ``window_s`` seconds and return their median (blocking).
 
         If fewer than ``min_frames`` valid frames arrived, the window is extended (at most
-        doubled) while the device is OK, for slow devices such as the 2 Hz IDC-50. Returns a
+        doubled) while the device is READY, for slow devices such as the 2 Hz IDC-50. Returns a
         :class:`MeasurementError` on fault, lost port or too few frames. Never call this on a
         UI thread.
         """
         pending = self._request(window_s, min_frames, notify=False)
-        if not pending.done.wait(2 * window_s + 10.0):
+        if not self._clock.wait(pending.done, 2 * window_s + 10.0):
             return MeasurementError("thermometer did not answer in time", self._state)
         assert pending.result is not None
         return pending.result
@@ -173,7 +172,7 @@ class ThermometerDevice:
         self._request(window_s, min_frames, notify=True)
 
     def _request(self, window_s: float, min_frames: int, notify: bool) -> _Pending:
-        now = time.monotonic()
+        now = self._clock.monotonic()
         pending = _Pending(now, now + window_s, now + 2 * window_s, min_frames, notify=notify)
         alive = self._thread is not None and self._thread.is_alive() and not self._stop.is_set()
         if not alive:
@@ -195,7 +194,7 @@ class ThermometerDevice:
     def _is_due(self, pending: _Pending, now: float) -> bool:
         if now < pending.deadline:
             return False
-        if self._state is not DeviceState.OK or now >= pending.last_chance:
+        if self._state is not DeviceState.READY or now >= pending.last_chance:
             return True
         return self._count_frames(pending.start, now) >= pending.min_frames
 
@@ -210,14 +209,18 @@ class ThermometerDevice:
             self._finish(pending, self._result_for(pending))
 
     def _result_for(self, pending: _Pending) -> MeasureResult:
-        end = max(pending.deadline, min(time.monotonic(), pending.last_chance))
+        end = max(pending.deadline, min(self._clock.monotonic(), pending.last_chance))
         frames = [f for t, f in self._frames if pending.start <= t <= end]
-        if self._state is not DeviceState.OK:
+        if self._state is not DeviceState.READY:
             return MeasurementError(
                 f"thermometer {self._state.value}: {self._detail}", self._state, len(frames)
             )
         result: Measurement | None = summarize(
-            frames, mode=self.mode, offset_c=self.offset_c, min_frames=pending.min_frames
+            frames,
+            mode=self.mode,
+            offset_c=self.offset_c,
+            min_frames=pending.min_frames,
+            plausible_c=self.plausible_c,
         )
         if result is None:
             return MeasurementError(
@@ -235,11 +238,10 @@ class ThermometerDevice:
 
     # -- worker ---------------------------------------------------------------------------
     def _emit(self, method: str, *args: object) -> None:
-        for listener in list(self._listeners):
-            try:
-                getattr(listener, method)(*args)
-            except Exception:  # a listener bug must not kill the device loop
-                log.exception("thermometer listener %s failed", method)
+        try:
+            getattr(self._listener, method)(*args)
+        except Exception:  # a listener bug must not kill the device loop
+            log.exception("thermometer listener %s failed", method)
 
     def _set_state(self, state: DeviceState, detail: str) -> None:
         with self._state_changed:
@@ -255,21 +257,23 @@ class ThermometerDevice:
         self._emit("on_state", state, detail)
 
     def _run(self) -> None:
-        next_attempt = time.monotonic()
+        clock = self._clock
+        next_attempt = clock.monotonic()
+        state_while_down = DeviceState.CONNECTING
         while not self._stop.is_set():
-            now = time.monotonic()
+            now = clock.monotonic()
             self._complete_due(now)
             if now < next_attempt:
-                self._stop.wait(min(READ_TIMEOUT_S, next_attempt - now))
+                clock.wait(self._stop, min(READ_TIMEOUT_S, next_attempt - now))
                 continue
             try:
                 port = open_serial_port(self.port, self.baud, READ_TIMEOUT_S)
             except (serial.SerialException, OSError, ValueError) as exc:
                 delay = self._backoff.next_delay()
-                detail = f"cannot open {self.port}; retry in {delay:g} s"
-                self._set_state(DeviceState.CONNECTING, detail)
+                detail = f"cannot open {self.port}; retry in {delay:.1f} s"
+                self._set_state(state_while_down, detail)
                 log.debug("cannot open %s: %s", self.port, exc)
-                next_attempt = time.monotonic() + delay
+                next_attempt = clock.monotonic() + delay
                 continue
             try:
                 self._session(port)
@@ -282,26 +286,28 @@ class ThermometerDevice:
                     pass
             if not self._stop.is_set():
                 delay = self._backoff.next_delay()
-                self._set_state(DeviceState.CONNECTING, f"port lost; reconnecting in {delay:g} s")
-                next_attempt = time.monotonic() + delay
-        self._set_state(DeviceState.CONNECTING, "stopped")
+                state_while_down = DeviceState.RECONNECTING
+                self._set_state(state_while_down, f"port lost; reconnecting in {delay:.1f} s")
+                next_attempt = clock.monotonic() + delay
+        self._set_state(DeviceState.STOPPED, "stopped")
 
     def _session(self, port: serial.Serial) -> None:
         """Read until the port fails, stays stale too long, or the device is stopped."""
         protocol = self.protocol
         parser = protocol.new_parser()
-        health = HealthMonitor(self.limits, time.monotonic())
+        clock = self._clock
+        health = HealthMonitor(self.limits, clock.monotonic())
         self._set_state(DeviceState.CONNECTING, "port open, waiting for the first frame")
         if protocol.init_command():
             port.write(protocol.init_command())
-        next_poll = time.monotonic()
+        next_poll = clock.monotonic()
         while not self._stop.is_set():
-            now = time.monotonic()
+            now = clock.monotonic()
             if protocol.poll_interval_s is not None and now >= next_poll:
                 port.write(protocol.poll_command())
                 next_poll = now + protocol.poll_interval_s
             data = port.read(max(1, port.in_waiting))
-            now = time.monotonic()
+            now = clock.monotonic()
             bad_before = parser.bad_frames
             items = parser.feed(data)
             for _ in range(parser.bad_frames - bad_before):

@@ -75,8 +75,6 @@ class FrameParser(abc.ABC):
         self._buffer = bytearray()
         self.bad_frames = 0
         """Frames rejected by checksum/CRC so far."""
-        self.discarded_bytes = 0
-        """Bytes skipped while resynchronising (garbage, bad frames, unknown frame types)."""
 
     @abc.abstractmethod
     def decode(self, buf: bytes) -> Step:
@@ -95,9 +93,7 @@ class FrameParser(abc.ABC):
                     break
             if step.bad:
                 self.bad_frames += 1
-            if step.item is None:
-                self.discarded_bytes += step.consumed
-            else:
+            if step.item is not None:
                 items.append(step.item)
             del self._buffer[: step.consumed]
         return items

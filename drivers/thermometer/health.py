@@ -1,24 +1,12 @@
-"""Device states and the rules that derive them from the frames seen (pure, clock passed in)."""
+"""The rules that derive a thermometer's :class:`DeviceState` from the frames seen (pure, clock
+passed in)."""
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 
+from drivers.device import DeviceState
 from drivers.thermometer.frames import Frame
-
-
-class DeviceState(enum.Enum):
-    """What a guard should see about the thermometer."""
-
-    CONNECTING = "connecting"
-    """Port not open yet, lost (reconnecting), or no valid frame since it was opened."""
-    OK = "ok"
-    """Valid, changing frames with the ambient temperature in range."""
-    STALE = "stale"
-    """The port is open but no valid frame arrived for more than ``stale_s``."""
-    FAULT = "fault"
-    """Frozen readings, ambient out of range, or only bad/error frames: do not trust values."""
 
 
 @dataclass(frozen=True)
@@ -87,4 +75,4 @@ class HealthMonitor:
             return DeviceState.FAULT, (
                 f"ambient temperature outside {lim.ambient_min_c:g}–{lim.ambient_max_c:g} °C"
             )
-        return DeviceState.OK, "ok"
+        return DeviceState.READY, "ok"

@@ -7,11 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from drivers.device import DeviceState
 from drivers.thermometer.frames import Frame
-from drivers.thermometer.health import DeviceState
-
-BODY_MIN_C = 34.0
-BODY_MAX_C = 42.0
 
 Mode = Literal["surface", "body"]
 
@@ -29,7 +26,8 @@ class Measurement:
     frames: int
     """Valid frames in the window."""
     valid: bool
-    """False when ``body_c`` is outside 34.0–42.0 °C: retest, never pass."""
+    """False when ``body_c`` is outside the plausible range (policy ``temperature.valid_*``):
+    retest, never pass."""
     mode: Mode
     """How ``body_c`` was derived."""
     offset_c: float
@@ -51,11 +49,18 @@ MeasureResult = Measurement | MeasurementError
 
 
 def summarize(
-    frames: Sequence[Frame], *, mode: Mode, offset_c: float, min_frames: int
+    frames: Sequence[Frame],
+    *,
+    mode: Mode,
+    offset_c: float,
+    min_frames: int,
+    plausible_c: tuple[float, float],
 ) -> Measurement | None:
     """The measurement for ``frames``, or None when there are fewer than ``min_frames``.
 
-    Devices that report body temperature (``Frame.is_body``) never get the offset added.
+    Devices that report body temperature (``Frame.is_body``) never get the offset added. A
+    body value outside ``plausible_c`` (lowest, highest; the kiosk passes the policy's
+    ``temperature.valid_min_c`` / ``valid_max_c``) is returned flagged invalid.
     """
     if len(frames) < max(min_frames, 1):
         return None
@@ -66,10 +71,11 @@ def summarize(
     offset = 0.0 if body_mode else offset_c
     body = round(obj + offset, 2)
     reason = ""
-    if body < BODY_MIN_C:
-        reason = f"below {BODY_MIN_C} °C: too far or cold forehead, please retest"
-    elif body > BODY_MAX_C:
-        reason = f"above {BODY_MAX_C} °C: implausible, please retest"
+    lowest, highest = plausible_c
+    if body < lowest:
+        reason = f"below {lowest:.1f} °C: too far or cold forehead, please retest"
+    elif body > highest:
+        reason = f"above {highest:.1f} °C: implausible, please retest"
     return Measurement(
         body_c=body,
         object_c=obj,

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import logging
 import random
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from drivers.device import SYSTEM_CLOCK, DeviceClock
 from drivers.pty_device import PtyDevice
 from drivers.serial_link import modbus_rtu
 from drivers.serial_link.checksums import append_crc16, crc16_ok
@@ -88,13 +88,13 @@ class ThermometerSimulator(PtyDevice):
         protocol: ThermometerProtocol,
         profile: Profile | str = "normal",
         seed: int = 1,
-        clock: Callable[[], float] = time.monotonic,
+        clock: DeviceClock = SYSTEM_CLOCK,
     ) -> None:
         super().__init__(f"thermometer-{protocol.name}", clock)
         self.protocol = protocol
         self.profile = get_profile(profile) if isinstance(profile, str) else profile
         self._rng = random.Random(seed)
-        self._t0 = clock()
+        self._t0 = clock.monotonic()
         self._opened_at = self._t0
         self._next_frame = 0.0
         self._frames_sent = 0
@@ -276,8 +276,10 @@ class ThermometerSimulator(PtyDevice):
         return f"{line}:FAIL: unknown command\r\n".encode()
 
 
-def start_simulator(protocol: ThermometerProtocol, profile: str = "normal") -> ThermometerSimulator:
+def start_simulator(
+    protocol: ThermometerProtocol, profile: str = "normal", clock: DeviceClock = SYSTEM_CLOCK
+) -> ThermometerSimulator:
     """Create and start a simulator; the caller closes it."""
-    sim = ThermometerSimulator(protocol, profile)
+    sim = ThermometerSimulator(protocol, profile, clock=clock)
     sim.start()
     return sim

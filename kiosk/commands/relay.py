@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from typing import Any
 
-from drivers.relay import MIN_PULSE_MS, PROTOCOLS, RelayError, open_relay
+from drivers.relay import MIN_PULSE_MS, PROTOCOLS, RelayError
 from kiosk.config import load_kiosk_config
+from kiosk.devices import open_turnstile_relay
 
 
 def register(sub: Any) -> None:
@@ -24,7 +26,7 @@ def register(sub: Any) -> None:
         p.add_argument("--port", help="serial port, or sim: / sim:PROFILE")
         p.add_argument("--protocol", choices=PROTOCOLS, help="relay board protocol")
         p.add_argument("--channel", type=int, help="relay channel (1-based)")
-        p.add_argument("--baud", type=int, help="baud rate (0: 9600)")
+        p.add_argument("--baud", type=int, help="baud rate (0: the board's default, 9600)")
         p.add_argument("--slave", type=int, help="Modbus slave address (modbus-coil)")
     pulse.add_argument("--ms", type=int, help=f"pulse length in ms (at least {MIN_PULSE_MS})")
     pulse.set_defaults(func=run)
@@ -38,15 +40,17 @@ def run(args: argparse.Namespace) -> int:
     if args.relay_action == "pulse" and ms < MIN_PULSE_MS:
         print(f"kiosk relay: --ms must be at least {MIN_PULSE_MS}", file=sys.stderr)
         return 2
-    port = args.port or settings.port
+    settings = dataclasses.replace(
+        settings,
+        port=args.port or settings.port,
+        protocol=args.protocol or settings.protocol,
+        channel=args.channel or settings.channel,
+        baud=settings.baud if args.baud is None else args.baud,
+        slave=args.slave or settings.slave,
+    )
+    port = settings.port
     try:
-        relay = open_relay(
-            port,
-            args.protocol or settings.protocol,
-            args.channel or settings.channel,
-            baud=args.baud or 0,
-            slave=args.slave or settings.slave,
-        )
+        relay = open_turnstile_relay(settings, reconnect=False)
     except (RelayError, ValueError) as exc:
         print(f"kiosk relay: {exc}", file=sys.stderr)
         return 1

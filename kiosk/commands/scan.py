@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import dataclasses
 import json
 import logging
 import time
@@ -14,6 +15,7 @@ from drivers.camera.decoder import DecoderCascade
 from drivers.camera.media import MediaError, iter_frames
 from drivers.camera.result import DecodeResult
 from kiosk.config import load_kiosk_config
+from kiosk.devices import decoder_cascade
 
 log = logging.getLogger(__name__)
 
@@ -104,10 +106,10 @@ def _human(record: dict[str, Any]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Scan every file; exit status 0 if all were readable, 1 otherwise."""
-    budget = args.budget_ms
-    if budget is None:
-        budget = load_kiosk_config(args.config).settings.camera.decode_budget_ms
-    cascade = DecoderCascade(budget_ms=budget)
+    camera = load_kiosk_config(args.config).settings.camera
+    if args.budget_ms is not None:
+        camera = dataclasses.replace(camera, decode_budget_ms=args.budget_ms)
+    cascade = decoder_cascade(camera)
     all_read = True
     for path in args.files:
         records, readable = scan_file(path, cascade)

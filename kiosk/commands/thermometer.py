@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from typing import Any
@@ -13,9 +14,10 @@ from drivers.thermometer import (
     Measurement,
     MeasureResult,
     ProtocolOptionError,
-    open_thermometer,
 )
 from kiosk.config import load_kiosk_config
+from kiosk.core.policy_config import load_policy
+from kiosk.devices import start_thermometer
 
 
 def register(sub: Any) -> None:
@@ -50,9 +52,8 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Open the thermometer, print ``--count`` measurements; 1 on any device error."""
-    from kiosk.runtime import thermometer_limits
-
     config = load_kiosk_config(args.config)
+    temperature = load_policy(config.policy_file).temperature
     settings = config.settings.thermometer
     protocol = args.protocol or settings.protocol
     options = dict(settings.options) if protocol == settings.protocol else {}
@@ -62,26 +63,26 @@ def run(args: argparse.Namespace) -> int:
             print(f"kiosk thermometer: --option expects KEY=VALUE, got {item!r}", file=sys.stderr)
             return 2
         options[key.strip()] = value.strip()
-    limits = thermometer_limits(config)
+    settings = dataclasses.replace(
+        settings,
+        port=args.port or settings.port,
+        protocol=protocol,
+        baud=settings.baud if args.baud is None else args.baud,
+        options=options,
+        mode=args.mode or settings.mode,
+        offset_c=settings.offset_c if args.offset is None else args.offset,
+    )
     try:
-        device = open_thermometer(
-            args.port or settings.port,
-            protocol,
-            settings.baud if args.baud is None else args.baud,
-            options,
-            mode=args.mode or settings.mode,
-            offset_c=settings.offset_c if args.offset is None else args.offset,
-            limits=limits,
-        )
+        device = start_thermometer(settings, temperature)
     except ProtocolOptionError as exc:
         print(f"kiosk thermometer: {exc}", file=sys.stderr)
         return 2
     failed = False
     try:
-        ready = (DeviceState.OK, DeviceState.FAULT)
+        ready = (DeviceState.READY, DeviceState.FAULT)
         if not device.wait_for_state(*ready, timeout_s=args.ready_timeout):
             print(
-                f"kiosk thermometer: device not ready on {args.port or settings.port} "
+                f"kiosk thermometer: device not ready on {settings.port} "
                 f"({device.state.value}: {device.detail})",
                 file=sys.stderr,
             )

@@ -5,6 +5,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 
+# Size limits of identifiers, wherever they come from (signed claims, CSV import, typed entry).
+MIN_ID_NUMBER_CHARS = 6
+MAX_ID_NUMBER_CHARS = 32
+MAX_PERSON_NO_CHARS = 32
+MAX_APPROVAL_NO_CHARS = 64
+MAX_NAME_CHARS = 100
+
 
 def id_hmac(key: bytes, id_number: str) -> str:
     """Keyed HMAC-SHA256 of a normalised ID number, hex; the only form used for matching."""

@@ -79,9 +79,7 @@ def _member_entry(
     member.check_identity_state(ev, person, reg, policy, f)
     health.check_colour(ev, policy, f, required=policy.health_code.require_for_staff_and_students)
     health.check_risk(ev, reg, policy, ctx, who, f, member.leave_trips(person, reg, ctx.now))
-    nat = ev.health_code.nat if ev.health_code else None
-    if nat is not None and nat.result == "positive":
-        f.reject(Reason.NAT_POSITIVE)
+    health.check_nat_positive(ev, f)
     member.check_checkin(ev, person, reg, policy, ctx, f)
     member.check_student_entry(person, reg, policy, ctx, f)
     member.check_staff_travel(ev, person, reg, policy, ctx, f)

@@ -42,10 +42,24 @@ class HealthCodeRules:
 @dataclass(frozen=True)
 class TemperatureRules:
     fever_c: float = setting(37.3, "R2: body temperature at or above this is a fever")
-    valid_min_c: float = setting(34.0, "R2: lowest plausible body temperature")
-    valid_max_c: float = setting(42.0, "R2: highest plausible body temperature")
+    valid_min_c: float = setting(
+        34.0, "R2: lowest plausible body temperature (the thermometer flags lower values too)"
+    )
+    valid_max_c: float = setting(
+        42.0, "R2: highest plausible body temperature (the thermometer flags higher values too)"
+    )
     retests: int = setting(1, "R2: retests allowed after a fever reading before the reject")
     check_on_exit: bool = setting(False, "R2: also measure people going out")
+
+    @property
+    def plausible_c(self) -> tuple[float, float]:
+        """The plausible body-temperature range (lowest, highest), inclusive: the one range
+        the policy and the thermometer both judge readings by."""
+        return self.valid_min_c, self.valid_max_c
+
+    def is_plausible(self, body_c: float) -> bool:
+        """Whether ``body_c`` lies in the plausible range."""
+        return self.valid_min_c <= body_c <= self.valid_max_c
 
 
 @dataclass(frozen=True)
@@ -111,7 +125,6 @@ class CheckinRules:
 
 @dataclass(frozen=True)
 class ContractorRules:
-    must_be_registered: bool = setting(True, "R12: contractors must be in the registry")
     checkin_mode: CheckMode = setting("reject", "R12: contractor without today's check-in")
 
 

@@ -10,12 +10,29 @@ from __future__ import annotations
 import datetime as dt
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, get_args
 
+# The vocabularies of registry records, defined here once; CSV import, scenario files and the
+# rules take them from here.
 Role = Literal[
     "student", "staff", "contractor", "courier_fixed", "courier_temp", "delivery", "visitor"
 ]
 Status = Literal["approved", "pending", "rejected", "cancelled"]
+LeaveKind = Literal["campus_exit", "leave_city"]
+RiskLevel = Literal["medium", "high"]
+CheckinStatus = Literal["normal", "abnormal"]
+
+ROLES: tuple[str, ...] = get_args(Role)
+STATUSES: tuple[str, ...] = get_args(Status)
+LEAVE_KINDS: tuple[str, ...] = get_args(LeaveKind)
+RISK_LEVELS: tuple[str, ...] = get_args(RiskLevel)
+CHECKIN_STATUSES: tuple[str, ...] = get_args(CheckinStatus)
+
+STAFF: Role = "staff"
+CHECKIN_ROLES: tuple[Role, ...] = ("student", "staff")
+"""R11: roles that report a daily health check-in."""
+CONTRACTOR_ROLES: tuple[Role, ...] = ("contractor", "courier_fixed")
+"""R12: on-campus workers who must be registered and checked in."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +73,7 @@ class StayApproval:
 class LeaveApproval:
     leave_id: str
     person_no: str
-    kind: Literal["campus_exit", "leave_city"]
+    kind: LeaveKind
     start: dt.datetime
     until: dt.datetime
     destination_region: str
@@ -75,7 +92,7 @@ class Quarantine:
 @dataclass(frozen=True)
 class RiskArea:
     region_code: str
-    level: Literal["medium", "high"]
+    level: RiskLevel
     start: dt.datetime
     until: dt.datetime | None  # None: open-ended
 
@@ -84,7 +101,7 @@ class RiskArea:
 class Checkin:
     person_no: str
     date: dt.date
-    status: Literal["normal", "abnormal"]
+    status: CheckinStatus
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from kiosk.core.clock import Clock
 from kiosk.core.credentials.codec import decode_credential
 from kiosk.core.credentials.keys import KeyRing
 from kiosk.core.credentials.replay import ReplayGuard
+from kiosk.core.credentials.transport import MAX_TEXT_CHARS, looks_signed
 from kiosk.core.credentials.types import CampusPass, CredentialError, HealthCode, VisitSlip
 from kiosk.core.evidence import Direction, Escort, Evidence, GateContext, OnlineColor, Reading
 from kiosk.core.identity import id_hmac
@@ -33,12 +34,10 @@ from kiosk.core.policy import decide
 from kiosk.core.policy_config import Policy
 from kiosk.core.reasons import Reason
 from kiosk.core.registry import RegistryView
+from kiosk.core.rules.visitor import hosts_visitor
 from kiosk.core.verdict import Verdict
 
 log = logging.getLogger(__name__)
-
-SIGNED_PREFIXES = ("HK1:", "CP1:", "VA1:")
-MAX_SCAN_CHARS = 4096
 
 
 class Actuator(Protocol):
@@ -144,9 +143,9 @@ class Gate:
         if text is None or not text.strip():
             return self._failure(Reason.CODE_UNREADABLE, "empty or binary code", now)
         text = text.strip()
-        if len(text) > MAX_SCAN_CHARS:
+        if len(text) > MAX_TEXT_CHARS:
             return self._failure(Reason.CODE_UNREADABLE, "code too long", now)
-        if text.startswith(SIGNED_PREFIXES):
+        if looks_signed(text):
             try:
                 cred = decode_credential(
                     text, self._keyring(), now, self.setup.policy.credentials.clock_skew_s
@@ -316,10 +315,8 @@ class Gate:
     def _pairs_with(self, tx: Transaction, cp: CampusPass) -> bool:
         """Is this pass a staff member who may collect the parked visitor (R6)?"""
         s = tx.verdict.subject
-        host = self.registry.person(cp.person_no)
-        if host is None or host.role != "staff":
-            return False
-        return cp.person_no == s.host_person_no or (bool(s.host_unit) and host.unit == s.host_unit)
+        holder = self.registry.person(cp.person_no)
+        return hosts_visitor(cp.person_no, holder, s.host_person_no, s.host_unit)
 
     def _add(
         self, now: dt.datetime, key: tuple[str, str], kind: str | None = None, **changes: Any

@@ -14,20 +14,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from drivers.camera import (
-    Capture,
-    CaptureOptions,
-    CodeAcceptor,
-    DecoderCascade,
-    DecodeResult,
-    ScanListener,
-    ScanWorker,
-    SimulatedCamera,
-)
-from drivers.relay.factory import open_relay
-from drivers.thermometer.device import ThermometerDevice
-from drivers.thermometer.protocols import make_protocol
-from drivers.thermometer.simulator import ThermometerSimulator
+from drivers.camera import DecodeResult, ScanListener, SimulatedCamera
+from drivers.device import DeviceState
+from drivers.relay import RelaySimulator
+from drivers.thermometer import ThermometerSimulator
 from kiosk.config import KioskConfig
 from kiosk.core.clock import ManualClock
 from kiosk.core.credentials.codec import decode_credential
@@ -37,18 +27,16 @@ from kiosk.core.policy_config import load_policy
 from kiosk.core.reasons import Reason, message
 from kiosk.core.transaction import Gate, GateListener, Transaction
 from kiosk.demo.cast import START, Issuers, Visit, build_registry, morning
-from kiosk.runtime import (
-    RelayTurnstile,
-    TrustList,
-    build_gate,
-    reading_from,
-    thermometer_limits,
-)
+from kiosk.devices import open_gate_devices, scan_worker
+from kiosk.runtime import RelayTurnstile, TrustList, build_gate, reading_from
 from kiosk.store import Store, open_store
 from kiosk.store.secrets import KEY_BYTES, install_campus_key
 from kiosk.store.store import campus_key_path
 
 SCAN_TIMEOUT_S = 15.0
+DEVICE_READY_S = 15.0
+DEMO_CAMERA = "sim:?every=1000000000&show=12&fps=15&seed=7"
+"""A synthetic scene that shows only the codes the demo presents."""
 OUTCOME_WORDS = {"admit": "放行 admit", "reject": "拒绝 reject", "pending": "等待 pending"}
 
 
@@ -80,9 +68,16 @@ class DemoDay:
 
     def __init__(self, config: KioskConfig, data_dir: Path, out: TextIO, filler: int) -> None:
         self.out = out
-        paths = dataclasses.replace(config.settings.paths, data_dir=str(data_dir), database_url="")
+        s = config.settings
         self.config = dataclasses.replace(
-            config, settings=dataclasses.replace(config.settings, paths=paths)
+            config,
+            settings=dataclasses.replace(
+                s,
+                paths=dataclasses.replace(s.paths, data_dir=str(data_dir), database_url=""),
+                camera=dataclasses.replace(s.camera, source=DEMO_CAMERA),
+                thermometer=dataclasses.replace(s.thermometer, port="sim:normal"),
+                relay=dataclasses.replace(s.relay, port="sim:"),
+            ),
         )
         # A demo campus: its own campus key, provisioned as an admin would install one.
         key_path = campus_key_path(self.config)
@@ -94,40 +89,29 @@ class DemoDay:
         self.clock = ManualClock(START)
         s = self.config.settings
         self.printer = _Printer(out, "en" if s.gate.locale.startswith("en") else "zh_CN")
-        # Thermometer: a simulator on a pty speaking the configured protocol's bytes.
-        protocol = make_protocol(s.thermometer.protocol, s.thermometer.options)
-        self.thermo_sim = ThermometerSimulator(protocol, "normal")
-        self.thermo_sim.start()
-        self.thermometer = ThermometerDevice(
-            self.thermo_sim.port,
-            protocol,
-            s.thermometer.baud,
-            mode=s.thermometer.mode,
-            offset_c=s.thermometer.offset_c,
-            limits=thermometer_limits(self.config),
-            on_close=self.thermo_sim.close,
-        ).start()
-        self.relay = open_relay("sim:", s.relay.protocol, s.relay.channel, slave=s.relay.slave)
-        # Camera: a synthetic scene; each credential is rendered as a phone screen.
-        self.camera = SimulatedCamera(every=10**9, show=12, fps=15.0, seed=7)
-        self.capture = Capture(
-            self.camera, CaptureOptions(width=s.camera.width, height=s.camera.height)
-        )
+        # Simulated devices on ptys speaking the configured protocols' bytes, and a synthetic
+        # camera scene in which each credential is rendered as a phone screen.
+        policy = load_policy(self.config.policy_file)
+        self.devices = open_gate_devices(self.config, policy)
+        self.thermometer = self.devices.thermometer
+        self.relay = self.devices.relay
+        self.capture = self.devices.capture
+        assert isinstance(self.capture.source, SimulatedCamera)
+        assert isinstance(self.thermometer.simulator, ThermometerSimulator)
+        assert isinstance(self.relay.simulator, RelaySimulator)
+        self.camera: SimulatedCamera = self.capture.source
+        self.thermo_sim: ThermometerSimulator = self.thermometer.simulator
         self.codes = _Codes()
         trust = TrustList(self.store)
-        self.worker = ScanWorker(
+        self.worker = scan_worker(
+            s.camera,
             self.capture,
-            DecoderCascade(budget_ms=s.camera.decode_budget_ms),
-            CodeAcceptor(
-                repeats=s.camera.repeats,
-                holdoff_s=s.camera.holdoff_s,
-                verifier=lambda raw: _verifies(raw, trust, self.clock.now),
-            ),
             self.codes,
+            verifier=lambda raw: _verifies(raw, trust, self.clock.now),
         )
         self.gate: Gate = build_gate(
             self.config,
-            load_policy(self.config.policy_file),
+            policy,
             self.store,
             clock=self.clock,
             actuator=RelayTurnstile(self.relay, s.relay.pulse_ms),
@@ -138,9 +122,7 @@ class DemoDay:
     def close(self) -> None:
         """Stop devices and release the database."""
         self.worker.stop()
-        self.capture.stop()
-        self.thermometer.stop()
-        self.relay.close()
+        self.devices.close()
         self.store.close()
 
     # ------------------------------------------------------------------ run
@@ -148,6 +130,10 @@ class DemoDay:
         """Play the morning and print each decision; returns the process exit status."""
         self.capture.start()
         self.worker.start()
+        for name, device in (("relay", self.relay), ("thermometer", self.thermometer)):
+            if not device.wait_for_state(DeviceState.READY, timeout_s=DEVICE_READY_S):
+                print(f"{name} not ready: {device.state.value} ({device.detail})", file=self.out)
+                return 1
         t = self.config.settings.thermometer
         print(
             f"Gate {self.gate.setup.gate_id} ({self.gate.setup.direction}), "

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from kiosk.core.clock import ManualClock
 from kiosk.core.credentials import codec
 from kiosk.core.credentials.keys import KeyRing, SigningKey
+from kiosk.core.credentials.transport import PREFIXES
 from kiosk.core.credentials.types import NatResult
 from kiosk.core.evidence import Reading
 from kiosk.core.policy_config import Policy, merge_policy
@@ -154,7 +155,7 @@ class ScenarioRunner:
     ) -> dict[str, Any]:
         data = sc.data
         keyring = KeyRing(
-            [self.trusted.trusted_key(issuer="scenario", prefixes=("HK1", "CP1", "VA1"))]
+            [self.trusted.trusted_key(issuer="scenario", prefixes=PREFIXES)]
         )
         clock = ManualClock(sc.now)
         sink, turnstile = _Sink(), _Turnstile()

@@ -67,8 +67,6 @@ CLAIM_KEYS = {
 CONTROL_KEYS = {"signed_by", "tamper", "iat", "exp"}
 STEP_KINDS = {"present", "temperature", "wait", "guard"}
 EXPECT_KEYS = {"decision", "reasons", "warnings", "exact", "relay"}
-ROLES = {"student", "staff", "contractor", "courier_fixed", "courier_temp", "delivery"}
-STATUSES = {"approved", "pending", "rejected", "cancelled"}
 
 _RELATIVE = re.compile(r"^([+-])(\d+(?:\.\d+)?)([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, get_args
 
 from pydantic import (
     AfterValidator,
@@ -29,14 +29,26 @@ from pydantic import (
     model_validator,
 )
 
-from kiosk.core.identity import id_hmac, mask_id, mask_name
+from kiosk.core.identity import (
+    MAX_APPROVAL_NO_CHARS,
+    MAX_ID_NUMBER_CHARS,
+    MAX_NAME_CHARS,
+    MAX_PERSON_NO_CHARS,
+    MIN_ID_NUMBER_CHARS,
+    id_hmac,
+    mask_id,
+    mask_name,
+)
 from kiosk.core.registry import (
     Checkin,
+    CheckinStatus,
     LeaveApproval,
+    LeaveKind,
     Person,
     Quarantine,
     Revocation,
     RiskArea,
+    RiskLevel,
     Role,
     Status,
     StayApproval,
@@ -47,12 +59,12 @@ __all__ = ["KIND_SCHEMAS", "RecordError", "ValidationError", "to_record"]
 
 EARLIEST = dt.date(2000, 1, 1)
 LATEST = dt.date(2099, 12, 31)
-IDENT_MAX = 32
+IDENT_MAX = 32  # leave ids, gate ids, revocation kinds (person and approval numbers: identity.py)
 LABEL_MAX = 200
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _IDENT = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._/:-]*$")
 _REGION = re.compile(r"^\d{2,12}$")
-_ID_NUMBER = re.compile(r"^[0-9A-Za-z]{6,32}$")
+_ID_NUMBER = re.compile(rf"^[0-9A-Za-z]{{{MIN_ID_NUMBER_CHARS},{MAX_ID_NUMBER_CHARS}}}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _TRUE = {"true", "1", "yes", "y"}
 _FALSE = {"false", "0", "no", "n"}
@@ -72,8 +84,8 @@ def _plain(value: Any, what: str, limit: int) -> str:
     return value
 
 
-def _ident(value: Any) -> str:
-    text = _plain(value, "an identifier", IDENT_MAX).strip()
+def _ident(value: Any, limit: int = IDENT_MAX) -> str:
+    text = _plain(value, "an identifier", limit).strip()
     if not text:
         raise ValueError("expected an identifier, got an empty value")
     if not _IDENT.match(text):
@@ -84,6 +96,10 @@ def _ident(value: Any) -> str:
     return text
 
 
+def _identifier(limit: int) -> BeforeValidator:
+    return BeforeValidator(lambda value: _ident(value, limit))
+
+
 def _label(value: Any) -> str:
     text = _plain(value, "text", LABEL_MAX).strip()
     if text.startswith(FORMULA_START):
@@ -92,7 +108,8 @@ def _label(value: Any) -> str:
 
 
 def _name(value: Any) -> str:
-    text = _label(value)
+    text = _plain(value, "a name", MAX_NAME_CHARS)
+    text = _label(text)
     if not text:
         raise ValueError("expected a name, got an empty value")
     return text
@@ -106,9 +123,11 @@ def _region(value: Any) -> str:
 
 
 def _id_number(value: Any) -> str:
-    text = _plain(value, "an ID number", IDENT_MAX).strip()
+    text = _plain(value, "an ID number", MAX_ID_NUMBER_CHARS).strip()
     if not _ID_NUMBER.match(text):
-        raise ValueError("expected an ID number (6–32 letters or digits)")  # never echo it
+        raise ValueError(  # never echo it
+            f"expected an ID number ({MIN_ID_NUMBER_CHARS}–{MAX_ID_NUMBER_CHARS} letters or digits)"
+        )
     return text.upper()
 
 
@@ -194,7 +213,9 @@ def _choice(options: Any) -> BeforeValidator:
     return BeforeValidator(check)
 
 
-Ident = Annotated[str, BeforeValidator(_ident)]
+Ident = Annotated[str, _identifier(IDENT_MAX)]
+PersonNo = Annotated[str, _identifier(MAX_PERSON_NO_CHARS)]
+ApprovalNo = Annotated[str, _identifier(MAX_APPROVAL_NO_CHARS)]
 Label = Annotated[str, BeforeValidator(_label)]
 Name = Annotated[str, BeforeValidator(_name)]
 Region = Annotated[str, BeforeValidator(_region)]
@@ -207,9 +228,6 @@ Flag = Annotated[bool, BeforeValidator(_flag)]
 Gates = Annotated[tuple[str, ...], BeforeValidator(_gates)]
 RoleField = Annotated[Role, _choice(Role)]
 StatusField = Annotated[Status, _choice(Status)]
-LeaveKind = Literal["campus_exit", "leave_city"]
-RiskLevel = Literal["medium", "high"]
-CheckinStatus = Literal["normal", "abnormal"]
 
 
 def _masked(value: Any) -> str:
@@ -262,7 +280,7 @@ class _Identified(_Row):
 
 
 class PersonRow(_Identified):
-    person_no: Ident
+    person_no: PersonNo
     role: RoleField
     unit: Label = ""
     active: Flag = True
@@ -276,10 +294,10 @@ class PersonRow(_Identified):
 
 
 class VisitRow(_Identified):
-    approval_no: Ident
+    approval_no: ApprovalNo
     origin_region: Region
     host_unit: Label
-    host_person_no: Ident
+    host_person_no: PersonNo
     visit_date: Day
     gates: Gates = ()
     filed_at: Time
@@ -313,7 +331,7 @@ class VisitRow(_Identified):
 
 
 class StayRow(_Row):
-    person_no: Ident
+    person_no: PersonNo
     start: Day = Field(alias="from")
     until: Day
     status: StatusField
@@ -331,7 +349,7 @@ class StayRow(_Row):
 
 class LeaveRow(_Row):
     leave_id: Ident | None = None
-    person_no: Ident
+    person_no: PersonNo
     kind: Annotated[LeaveKind, _choice(LeaveKind)]
     start: Time = Field(alias="from")
     until: Time
@@ -367,7 +385,7 @@ class LeaveRow(_Row):
 class QuarantineRow(_Row):
     id_number: IdNumber | None = None
     id_hmac: IdHmac | None = None
-    person_no: Ident | None = None
+    person_no: PersonNo | None = None
     start: Time = Field(alias="from")
     until: OpenTime = None
 
@@ -415,7 +433,7 @@ class RiskAreaRow(_Row):
 
 
 class CheckinRow(_Row):
-    person_no: Ident
+    person_no: PersonNo
     date: Day
     status: Annotated[CheckinStatus, _choice(CheckinStatus)]
 
@@ -426,7 +444,7 @@ class CheckinRow(_Row):
 
 class RevocationRow(_Row):
     kind: Ident
-    person_no: Ident
+    person_no: PersonNo
 
     def record(self, key: bytes | None) -> Revocation:
         """The engine's record."""

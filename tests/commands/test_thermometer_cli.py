@@ -12,6 +12,7 @@ from kiosk.cli import main
 
 @pytest.fixture
 def config(tmp_path: Path) -> Path:
+    (tmp_path / "policy.toml").write_text("[temperature]\nvalid_min_c = 34.5\n", encoding="utf-8")
     file = tmp_path / "kiosk.toml"
     file.write_text('[thermometer]\nport = "sim:normal"\nwindow_s = 1.0\n', encoding="utf-8")
     return file
@@ -42,7 +43,7 @@ def test_body_mode_protocol_and_offset_option(config: Path, capsys) -> None:
 def test_cold_forehead_is_printed_invalid(config: Path, capsys) -> None:
     rc = main(["--config", str(config), "thermometer", "--port", "sim:cold"])
     out = capsys.readouterr().out
-    assert rc == 0 and "INVALID" in out and "below 34.0" in out
+    assert rc == 0 and "INVALID" in out and "below 34.5" in out  # the policy's range
 
 
 def test_device_fault_exits_1_with_a_message(config: Path, capsys) -> None:
@@ -62,3 +63,11 @@ def test_missing_port_exits_1(config: Path, tmp_path: Path, capsys) -> None:
 def test_bad_option_exits_2(config: Path, capsys) -> None:
     rc = main(["--config", str(config), "thermometer", "--option", "colour=red"])
     assert rc == 2 and "unknown option 'colour'" in capsys.readouterr().err
+
+
+def test_missing_policy_file_is_a_configuration_error(tmp_path: Path, capsys) -> None:
+    file = tmp_path / "kiosk.toml"
+    file.write_text('[thermometer]\nport = "sim:normal"\n', encoding="utf-8")
+    rc = main(["--config", str(file), "thermometer"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "policy.toml" in err and "file not found" in err

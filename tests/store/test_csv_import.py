@@ -205,7 +205,7 @@ IMPOSSIBLE = [
     (
         "people",
         "person_no,role,name\nS1,student,甲\x07\n",
-        "column 3 (name): expected text without control",
+        "column 3 (name): expected a name without control",
     ),
     (
         "people",

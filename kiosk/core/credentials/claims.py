@@ -17,6 +17,7 @@ from typing import Any, Literal, cast, get_args
 import cbor2
 
 from kiosk.core.credentials.cose import loads_strict
+from kiosk.core.credentials.transport import CAMPUS_PASS, HEALTH_CODE, VISIT_SLIP
 from kiosk.core.credentials.types import (
     CampusPass,
     Color,
@@ -25,6 +26,12 @@ from kiosk.core.credentials.types import (
     HealthCode,
     NatResult,
     VisitSlip,
+)
+from kiosk.core.identity import (
+    MAX_APPROVAL_NO_CHARS,
+    MAX_ID_NUMBER_CHARS,
+    MAX_NAME_CHARS,
+    MAX_PERSON_NO_CHARS,
 )
 
 CLAIM_ISS = 1
@@ -172,12 +179,12 @@ def parse_health_code(envelope: Envelope, body: Mapping[Any, Any]) -> HealthCode
     doses = _required(body, VACCINE_DOSES, VACCINE_DOSES)
     if type(doses) is not int or not 0 <= doses <= MAX_DOSES:
         raise ClaimError(VACCINE_DOSES, f"expected an integer 0-{MAX_DOSES}")
-    id_number = _text(_required(body, ID_NUMBER, ID_NUMBER), ID_NUMBER, 32)
+    id_number = _text(_required(body, ID_NUMBER, ID_NUMBER), ID_NUMBER, MAX_ID_NUMBER_CHARS)
     if not _ID_NUMBER.fullmatch(id_number):
         raise ClaimError(ID_NUMBER, "expected letters, digits or '-'")
     return HealthCode(
         envelope=envelope,
-        name=_text(_required(body, NAME, NAME), NAME, 100),
+        name=_text(_required(body, NAME, NAME), NAME, MAX_NAME_CHARS),
         id_number=id_number,
         color=_color(body),
         nat=nat,
@@ -196,7 +203,7 @@ def parse_campus_pass(envelope: Envelope, body: Mapping[Any, Any]) -> CampusPass
         raise ClaimError(NONCE, f"expected {NONCE_BYTES} bytes")
     return CampusPass(
         envelope=envelope,
-        person_no=_text(_required(body, PERSON_NO, PERSON_NO), PERSON_NO, 32),
+        person_no=_text(_required(body, PERSON_NO, PERSON_NO), PERSON_NO, MAX_PERSON_NO_CHARS),
         role=_text(_required(body, ROLE, ROLE), ROLE, 32),
         color=_color(body),
         checked_in=checked_in,
@@ -206,14 +213,16 @@ def parse_campus_pass(envelope: Envelope, body: Mapping[Any, Any]) -> CampusPass
 
 def parse_visit_slip(envelope: Envelope, body: Mapping[Any, Any]) -> VisitSlip:
     """Check a VA1 body and build the credential."""
-    approval_no = _text(_required(body, APPROVAL_NO, APPROVAL_NO), APPROVAL_NO, 64)
+    approval_no = _text(
+        _required(body, APPROVAL_NO, APPROVAL_NO), APPROVAL_NO, MAX_APPROVAL_NO_CHARS
+    )
     return VisitSlip(envelope=envelope, approval_no=approval_no)
 
 
 BODY_PARSERS: dict[str, Callable[[Envelope, Mapping[Any, Any]], Credential]] = {
-    "HK1": parse_health_code,
-    "CP1": parse_campus_pass,
-    "VA1": parse_visit_slip,
+    HEALTH_CODE: parse_health_code,
+    CAMPUS_PASS: parse_campus_pass,
+    VISIT_SLIP: parse_visit_slip,
 }
 
 

@@ -27,7 +27,10 @@ from kiosk.core.credentials.cose import (
 )
 from kiosk.core.credentials.keys import KeyRing, SigningKey
 from kiosk.core.credentials.transport import (
+    CAMPUS_PASS,
+    HEALTH_CODE,
     MAX_TEXT_CHARS,
+    VISIT_SLIP,
     TransportError,
     UnknownPrefix,
     pack,
@@ -171,7 +174,7 @@ def issue_health_code(
         visited_regions=visited_regions,
         vaccine_doses=vaccine_doses,
     )
-    return _issue(key, "HK1", iss=iss, iat=iat, exp=exp, body=body)
+    return _issue(key, HEALTH_CODE, iss=iss, iat=iat, exp=exp, body=body)
 
 
 def issue_campus_pass(
@@ -194,7 +197,7 @@ def issue_campus_pass(
         checked_in=checked_in,
         nonce=os.urandom(cl.NONCE_BYTES) if nonce is None else nonce,
     )
-    return _issue(key, "CP1", iss=iss, iat=iat, exp=exp, body=body)
+    return _issue(key, CAMPUS_PASS, iss=iss, iat=iat, exp=exp, body=body)
 
 
 def issue_visit_slip(
@@ -207,7 +210,7 @@ def issue_visit_slip(
 ) -> str:
     """Signed ``VA1`` visit-approval-slip text."""
     body = cl.visit_slip_body(approval_no=approval_no)
-    return _issue(key, "VA1", iss=iss, iat=iat, exp=exp, body=body)
+    return _issue(key, VISIT_SLIP, iss=iss, iat=iat, exp=exp, body=body)
 
 
 def tamper(text: str) -> str:

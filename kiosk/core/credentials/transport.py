@@ -10,10 +10,16 @@ import zlib
 
 from kiosk.core.credentials import base45
 
-PREFIXES = ("HK1", "CP1", "VA1")
+HEALTH_CODE = "HK1"
+CAMPUS_PASS = "CP1"
+VISIT_SLIP = "VA1"
+PREFIXES = (HEALTH_CODE, CAMPUS_PASS, VISIT_SLIP)
+"""Every signed credential's prefix: the one list the gate, the issuer and the trust list use."""
 MAX_TEXT_CHARS = 4096
+"""The longest text the gate reads at all (a scan, a typed entry or a credential)."""
 MAX_DECOMPRESSED = 16 * 1024
 SEPARATOR = ":"
+SIGNED_PREFIXES = tuple(p + SEPARATOR for p in PREFIXES)
 
 
 class TransportError(ValueError):
@@ -29,6 +35,11 @@ def pack(prefix: str, cose: bytes) -> str:
     if prefix not in PREFIXES:
         raise ValueError(f"unknown prefix {prefix!r} (expected one of {', '.join(PREFIXES)})")
     return prefix + SEPARATOR + base45.encode(zlib.compress(cose, 9))
+
+
+def looks_signed(text: str) -> bool:
+    """Whether ``text`` starts like a signed credential (``HK1:``, ``CP1:`` or ``VA1:``)."""
+    return text.startswith(SIGNED_PREFIXES)
 
 
 def split_prefix(text: str) -> tuple[str, str]:

@@ -85,14 +85,23 @@ def check_risk(
                 return
 
 
+def check_nat_positive(ev: Evidence, f: Findings) -> bool:
+    """R7: a positive NAT on the health code rejects anyone, wherever they come from; True
+    when it did."""
+    nat = ev.health_code.nat if ev.health_code else None
+    if nat is not None and nat.result == "positive":
+        f.reject(Reason.NAT_POSITIVE)
+        return True
+    return False
+
+
 def check_nat(
     ev: Evidence, policy: Policy, ctx: GateContext, origin: str | None, f: Findings
 ) -> None:
     """R7: visitors from outside the city need a negative NAT sampled within the window."""
-    nat = ev.health_code.nat if ev.health_code else None
-    if nat is not None and nat.result == "positive":
-        f.reject(Reason.NAT_POSITIVE)
+    if check_nat_positive(ev, f):
         return
+    nat = ev.health_code.nat if ev.health_code else None
     if not policy.nat.required_outside_city:
         return
     regions = [origin] if origin else list(ev.health_code.visited_regions if ev.health_code else [])

@@ -9,11 +9,15 @@ from kiosk.core.evidence import Evidence, GateContext
 from kiosk.core.policy_config import CheckMode, Policy
 from kiosk.core.reasons import Reason
 from kiosk.core.regions import covers, in_city
-from kiosk.core.registry import LeaveApproval, Person, RegistryView
+from kiosk.core.registry import (
+    CHECKIN_ROLES,
+    CONTRACTOR_ROLES,
+    STAFF,
+    LeaveApproval,
+    Person,
+    RegistryView,
+)
 from kiosk.core.rules.findings import Findings
-
-CHECKIN_ROLES = ("student", "staff")
-CONTRACTOR_ROLES = ("contractor", "courier_fixed")
 
 
 def check_identity_state(
@@ -130,7 +134,7 @@ def check_staff_travel(
     ev: Evidence, person: Person, reg: RegistryView, policy: Policy, ctx: GateContext, f: Findings
 ) -> None:
     """R13: staff whose itinerary left the city without an approved trip are flagged."""
-    if person.role != "staff" or not policy.travel.staff_leave_city_needs_approval:
+    if person.role != STAFF or not policy.travel.staff_leave_city_needs_approval:
         return
     if ev.health_code is None:
         return

@@ -7,11 +7,9 @@ from dataclasses import dataclass
 from kiosk.core.evidence import Evidence, GateContext
 from kiosk.core.identity import mask_id, mask_name
 from kiosk.core.reasons import Reason
-from kiosk.core.registry import Person, RegistryView, VisitApproval
+from kiosk.core.registry import CONTRACTOR_ROLES, Person, RegistryView, VisitApproval
 from kiosk.core.rules.findings import Findings
 from kiosk.core.verdict import Subject
-
-MEMBER_ROLES_NEEDING_REGISTRATION = ("contractor", "courier_fixed")
 
 
 @dataclass(frozen=True)
@@ -33,7 +31,7 @@ def resolve(ev: Evidence, reg: RegistryView, ctx: GateContext, f: Findings) -> R
         person = reg.person(person_no)
         if person is None:
             claimed_role = ev.campus_pass.role if ev.campus_pass else None
-            if claimed_role in MEMBER_ROLES_NEEDING_REGISTRATION:
+            if claimed_role in CONTRACTOR_ROLES:
                 f.reject(Reason.CONTRACTOR_NOT_REGISTERED)
             else:
                 f.reject(Reason.NOT_AUTHORIZED)

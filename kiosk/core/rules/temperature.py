@@ -19,16 +19,14 @@ def check_temperature(ev: Evidence, policy: Policy, f: Findings) -> None:
         f.reject(Reason.TEMPERATURE_MISSING)
         f.warn(Reason.DEVICE_FAULT)
         return
-    if not t.valid_min_c <= last.body_c <= t.valid_max_c:
+    if not t.is_plausible(last.body_c):
         f.wait(Reason.TEMPERATURE_INVALID, "retest")
         return
     if last.body_c >= t.fever_c:
         fevers = sum(
             1
             for r in ev.readings
-            if r.body_c is not None
-            and t.valid_min_c <= r.body_c <= t.valid_max_c
-            and r.body_c >= t.fever_c
+            if r.body_c is not None and t.is_plausible(r.body_c) and r.body_c >= t.fever_c
         )
         if fevers > t.retests:
             f.reject(Reason.FEVER)

@@ -7,7 +7,7 @@ import datetime as dt
 from kiosk.core.evidence import Evidence, GateContext
 from kiosk.core.policy_config import Policy
 from kiosk.core.reasons import Reason
-from kiosk.core.registry import RegistryView, VisitApproval
+from kiosk.core.registry import STAFF, Person, RegistryView, VisitApproval
 from kiosk.core.rules.findings import Findings
 
 
@@ -40,7 +40,7 @@ def check_escort(
     for escort in ev.escorts:
         if escort.at - since > window:
             continue
-        if _can_escort(escort.campus_pass.person_no, escort.campus_pass.color, approval, reg):
+        if may_escort(escort.campus_pass.person_no, escort.campus_pass.color, approval, reg):
             return
     if ctx.now - since > window:
         f.reject(Reason.ESCORT_TIMEOUT)
@@ -50,14 +50,22 @@ def check_escort(
     f.wait(Reason.ESCORT_REQUIRED, "escort")
 
 
-def _can_escort(person_no: str, color: str, approval: VisitApproval, reg: RegistryView) -> bool:
-    if color != "green":
+def hosts_visitor(
+    person_no: str, person: Person | None, host_person_no: str | None, host_unit: str | None
+) -> bool:
+    """R6: whether the holder of a campus pass belongs to the visitor's host — the named host,
+    or a staff member of the host unit. Such a pass pairs with the parked visitor; whether it
+    may escort is :func:`may_escort`."""
+    if person is None or person.role != STAFF:
+        return False
+    return person_no == host_person_no or (bool(host_unit) and person.unit == host_unit)
+
+
+def may_escort(person_no: str, color: str, approval: VisitApproval, reg: RegistryView) -> bool:
+    """R6: a green, unrevoked campus pass of an active member of the visitor's host."""
+    if color != "green" or reg.is_revoked("campus_pass", person_no):
         return False
     host = reg.person(person_no)
-    if host is None or not host.active or host.role != "staff":
+    if host is None or not host.active:
         return False
-    if reg.is_revoked("campus_pass", person_no):
-        return False
-    return person_no == approval.host_person_no or (
-        bool(approval.host_unit) and host.unit == approval.host_unit
-    )
+    return hosts_visitor(person_no, host, approval.host_person_no, approval.host_unit)

@@ -9,16 +9,22 @@ import cv2
 import numpy as np
 import pytest
 
-from drivers.camera.capture import (
-    Capture,
-    CaptureListener,
-    CaptureOptions,
-    DeviceState,
-    open_source,
-)
+from drivers.camera.capture import Capture, CaptureListener, CaptureOptions, open_source
 from drivers.camera.decoder import DecoderCascade
 from drivers.camera.simcamera import SimulatedCamera
 from drivers.camera.synthetic import render_sample
+from drivers.device import DeviceState, SystemClock
+
+
+class InstantClock(SystemClock):
+    """Records the waits asked for and returns at once."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    def wait(self, event: threading.Event, seconds: float) -> bool:
+        self.waits.append(seconds)
+        return event.is_set()
 
 
 class Recorder(CaptureListener):
@@ -58,7 +64,7 @@ def test_video_file_plays_to_its_end(video: Path, credential: str) -> None:
     with capture:
         capture.join(20)
     assert capture.state == DeviceState.ENDED
-    assert recorder.states == [DeviceState.OK, DeviceState.ENDED]
+    assert recorder.states == [DeviceState.READY, DeviceState.ENDED]
     assert recorder.frames == 10
     frame_id, frame = capture.latest() or (0, None)
     assert frame_id == 10 and frame is not None and frame.shape == (480, 640, 3)
@@ -80,7 +86,7 @@ def test_looping_file_keeps_delivering(video: Path) -> None:
     capture = Capture(str(video), CaptureOptions(file_fps=500.0, loop=True))
     with capture:
         assert capture.wait_frame(25, 20) is not None
-        assert capture.state == DeviceState.OK
+        assert capture.state == DeviceState.READY
     assert capture.state == DeviceState.STOPPED
 
 
@@ -95,21 +101,23 @@ def test_latest_only_keeps_the_newest_frame(video: Path) -> None:
 
 def test_missing_file_reconnects_then_fails(tmp_path: Path) -> None:
     recorder = Recorder()
-    delays: list[float] = []
-    options = CaptureOptions(backoff_initial_s=0.01, backoff_max_s=0.04, max_attempts=5)
-    capture = Capture(str(tmp_path / "missing.avi"), options, recorder, sleep=delays.append)
+    clock = InstantClock()
+    options = CaptureOptions(
+        backoff_initial_s=0.01, backoff_max_s=0.04, backoff_jitter=0.0, max_attempts=5
+    )
+    capture = Capture(str(tmp_path / "missing.avi"), options, recorder, clock=clock)
     with capture:
         capture.join(20)
     assert recorder.states == [DeviceState.RECONNECTING, DeviceState.FAILED]
     assert capture.state == DeviceState.FAILED
-    assert delays == [0.01, 0.02, 0.04, 0.04]  # doubling, capped
+    assert clock.waits == [0.01, 0.02, 0.04, 0.04]  # doubling, capped
     assert capture.latest() is None
 
 
 def test_missing_device_reconnects_then_fails() -> None:
     recorder = Recorder()
     options = CaptureOptions(backoff_initial_s=0.01, max_attempts=2)
-    capture = Capture("97", options, recorder, sleep=lambda s: None)
+    capture = Capture("97", options, recorder, clock=InstantClock())
     with capture:
         capture.join(60)
     assert recorder.states == [DeviceState.RECONNECTING, DeviceState.FAILED]
