@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from drivers.camera.media import MAX_PIXELS_LIMIT
 from kiosk.settings import ConfigError, load_dataclass, read_toml, setting
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "kiosk.toml"
@@ -60,6 +61,9 @@ class CameraSettings:
     )
     reconnect_attempts: int = setting(0, "attempts before the camera counts as failed; 0: forever")
     loop: bool = setting(False, "replay a video file source from the start when it ends")
+    max_pixels: int = setting(
+        40_000_000, "largest image or video frame decoded, in pixels (larger files are refused)"
+    )
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,44 @@ class KioskConfig:
         return (self.data_dir / relative).resolve()
 
 
+# The range each number may take: beyond these a value is a typing error, and some would
+# overflow a timer (a window of 1e308 s) or hold the turnstile open for hours.
+BOUNDS: dict[str, tuple[float, float]] = {
+    "server.sync_interval_s": (1, 86_400),
+    "server.timeout_s": (0.1, 600),
+    "camera.width": (16, 10_000),
+    "camera.height": (16, 10_000),
+    "camera.decode_budget_ms": (1, 10_000),
+    "camera.holdoff_s": (0, 3_600),
+    "camera.repeats": (1, 100),
+    "camera.reconnect_max_s": (0.5, 3_600),
+    "camera.reconnect_attempts": (0, 1_000_000),
+    "camera.max_pixels": (1, MAX_PIXELS_LIMIT),
+    "thermometer.baud": (0, 4_000_000),
+    "thermometer.offset_c": (-10, 10),
+    "thermometer.window_s": (0.1, 60),
+    "thermometer.min_frames": (3, 1_000),
+    "thermometer.ambient_min_c": (-50, 80),
+    "thermometer.ambient_max_c": (-50, 80),
+    "thermometer.stale_s": (0.1, 3_600),
+    "thermometer.frozen_s": (0, 86_400),
+    "relay.channel": (1, 255),
+    "relay.pulse_ms": (100, 10_000),
+    "relay.slave": (0, 247),
+    "relay.baud": (0, 4_000_000),
+    "admin.max_attempts": (1, 1_000),
+    "admin.lockout_s": (0, 30 * 86_400),
+}
+
+
+def _check_bounds(settings: KioskSettings, file: Path) -> None:
+    for key, (low, high) in BOUNDS.items():
+        section, name = key.split(".")
+        value = getattr(getattr(settings, section), name)
+        if not low <= value <= high:  # also false for NaN
+            raise ConfigError(file, key, f"expected {low:g} to {high:g}, got {value!r}")
+
+
 def load_kiosk_config(path: Path | None = None) -> KioskConfig:
     """Load ``kiosk.toml`` (default: the repository's ``config/kiosk.toml``)."""
     file = (path or DEFAULT_CONFIG).resolve()
@@ -151,10 +193,15 @@ def load_kiosk_config(path: Path | None = None) -> KioskConfig:
         raise ConfigError(
             file, "relay.pulse_ms", "expected at least 100 (turnstiles need ≥ 100 ms)"
         )
-    if settings.camera.reconnect_max_s < 0.5:
-        raise ConfigError(file, "camera.reconnect_max_s", "expected at least 0.5 (seconds)")
-    if settings.camera.reconnect_attempts < 0:
-        raise ConfigError(file, "camera.reconnect_attempts", "expected 0 (forever) or more")
-    if settings.thermometer.min_frames < 3:
-        raise ConfigError(file, "thermometer.min_frames", "expected at least 3")
+    _check_bounds(settings, file)
+    if settings.paths.database_url:
+        from sqlalchemy import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            make_url(settings.paths.database_url)
+        except ArgumentError:
+            raise ConfigError(
+                file, "paths.database_url", "expected a SQLAlchemy URL such as sqlite:///kiosk.db"
+            ) from None
     return KioskConfig(file=file, settings=settings)

@@ -16,11 +16,15 @@ import typing
 from pathlib import Path
 from typing import Any, Literal, TypeVar, get_args, get_origin
 
+from kiosk.errors import UserError
+
 T = TypeVar("T")
 
 
-class ConfigError(ValueError):
+class ConfigError(UserError, ValueError):
     """A configuration file is unreadable or holds a value of the wrong shape."""
+
+    label = "configuration error"
 
     def __init__(self, file: str | Path, key: str, message: str) -> None:
         self.file = str(file)
@@ -46,6 +50,10 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(path, "", "file not found") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, "", f"not valid TOML ({exc})") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            path, "", f"not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start})"
+        ) from None
     except OSError as exc:
         raise ConfigError(path, "", f"cannot read ({exc.strerror})") from None
 
@@ -164,6 +172,8 @@ def _convert(tp: Any, value: Any, file: str | Path, key: str) -> Any:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return float(value)
     elif tp is str:
+        if isinstance(value, str) and "\x00" in value:
+            raise ConfigError(file, key, "expected text without NUL characters")
         if isinstance(value, str):
             return value
     elif tp is dt.date:

@@ -11,7 +11,7 @@ import pytest
 from kiosk.config import load_kiosk_config
 from kiosk.core.policy_config import load_policy
 from kiosk.scenarios.runner import ScenarioRunner
-from kiosk.scenarios.spec import Scenario, load_scenarios
+from kiosk.scenarios.spec import Scenario, ScenarioError, load_scenarios, parse_duration
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
 FILES = sorted(SCENARIO_DIR.glob("*.json"))
@@ -43,3 +43,9 @@ def test_scenarios_cover_every_rule() -> None:
     missing = [f"r{n:02d}" for n in range(16) if f"r{n:02d}_" not in names]
     assert not missing, f"no scenario file for rules {missing}"
     assert len(_all()) >= 60
+
+
+@pytest.mark.parametrize("text", ["99999999999h", "99999999999999999d", "36501d"])
+def test_absurd_durations_are_a_scenario_error_not_an_overflow(text: str) -> None:
+    with pytest.raises(ScenarioError, match="at most 36500d"):
+        parse_duration(text, "steps[1].wait")

@@ -36,5 +36,8 @@ def run_set_pin(args: argparse.Namespace) -> int:
     except PinError as exc:
         print(f"kiosk admin: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:
+        print(f"kiosk admin: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     print(f"admin PIN set ({path})")
     return 0

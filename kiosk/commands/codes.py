@@ -19,6 +19,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kiosk.commands.arguments import aware_time, bounded_int, identifier
+from kiosk.core.identifiers import check_approval_no, check_id_number, check_person_no
+
 if TYPE_CHECKING:
     from kiosk.core.credentials.types import Credential
 
@@ -26,6 +29,8 @@ log = logging.getLogger(__name__)
 
 KINDS = {"health-code": "HK1", "campus-pass": "CP1", "visit-slip": "VA1"}
 DEFAULT_VALIDITY_S = {"health-code": 86_400, "campus-pass": 60, "visit-slip": 86_400}
+MAX_VALIDITY_S = 366 * 86_400  # a year: no credential this kiosk reads lives longer
+MAX_SKEW_S = 86_400
 QR_SCALE = 8
 QR_BORDER = 4
 
@@ -43,8 +48,8 @@ def register(sub: Any) -> None:
     keygen.add_argument(
         "--prefixes", required=True, type=_prefixes, help="comma-separated, e.g. HK1,CP1"
     )
-    keygen.add_argument("--not-before", type=_aware_time, help="ISO 8601 time with UTC offset")
-    keygen.add_argument("--not-after", type=_aware_time, help="ISO 8601 time with UTC offset")
+    keygen.add_argument("--not-before", type=aware_time, help="ISO 8601 time with UTC offset")
+    keygen.add_argument("--not-after", type=aware_time, help="ISO 8601 time with UTC offset")
     keygen.add_argument(
         "--out", required=True, type=Path, help="DIR/NAME: writes NAME.pem and NAME.trust.json"
     )
@@ -57,10 +62,10 @@ def register(sub: Any) -> None:
         p = kinds.add_parser(kind, help=f"issue a {kind.replace('-', ' ')}")
         p.add_argument("--key", required=True, type=Path, help="issuer private key (PEM)")
         p.add_argument("--out", required=True, type=Path, help="writes PATH.txt and PATH.png")
-        p.add_argument("--iat", type=_aware_time, help="issue time (default: now)")
+        p.add_argument("--iat", type=aware_time, help="issue time (default: now)")
         p.add_argument(
             "--valid-for",
-            type=int,
+            type=bounded_int(1, MAX_VALIDITY_S),
             default=DEFAULT_VALIDITY_S[kind],
             metavar="SECONDS",
             help=f"validity from iat (default {DEFAULT_VALIDITY_S[kind]})",
@@ -69,21 +74,21 @@ def register(sub: Any) -> None:
         p.set_defaults(func=_issue)
         if kind == "health-code":
             p.add_argument("--name", required=True)
-            p.add_argument("--id-number", required=True)
+            p.add_argument("--id-number", required=True, type=identifier(check_id_number))
             p.add_argument("--color", choices=("green", "yellow", "red"), default="green")
             p.add_argument("--nat", choices=("negative", "positive"), help="NAT result")
-            p.add_argument("--nat-sampled", type=_aware_time, help="NAT sample time (default iat)")
+            p.add_argument("--nat-sampled", type=aware_time, help="NAT sample time (default iat)")
             p.add_argument("--visited", type=_regions, default=(), help="e.g. 410100,110101")
-            p.add_argument("--doses", type=int, default=3, help="vaccine doses")
+            p.add_argument("--doses", type=bounded_int(0, 20), default=3, help="vaccine doses")
         elif kind == "campus-pass":
-            p.add_argument("--person-no", required=True)
+            p.add_argument("--person-no", required=True, type=identifier(check_person_no))
             p.add_argument("--role", required=True, help="student, staff, contractor, ...")
             p.add_argument("--color", choices=("green", "yellow", "red"), default="green")
             p.add_argument(
                 "--not-checked-in", action="store_true", help="no daily health check-in today"
             )
         else:
-            p.add_argument("--approval-no", required=True)
+            p.add_argument("--approval-no", required=True, type=identifier(check_approval_no))
 
     verify = codes.add_parser("verify", help="verify a credential and print its claims")
     source = verify.add_mutually_exclusive_group(required=True)
@@ -91,21 +96,11 @@ def register(sub: Any) -> None:
     source.add_argument("--file", type=Path, help="file holding the credential text")
     verify.add_argument("--trust", required=True, type=Path, help="trust-list JSON file")
     verify.add_argument("--json", action="store_true", help="print JSON")
-    verify.add_argument("--now", type=_aware_time, help="verify as of this time (default: now)")
-    verify.add_argument("--skew", type=int, default=300, metavar="SECONDS", help="clock skew")
+    verify.add_argument("--now", type=aware_time, help="verify as of this time (default: now)")
+    verify.add_argument(
+        "--skew", type=bounded_int(0, MAX_SKEW_S), default=300, metavar="SECONDS", help="clock skew"
+    )
     verify.set_defaults(func=_verify)
-
-
-def _aware_time(value: str) -> dt.datetime:
-    try:
-        when = dt.datetime.fromisoformat(value)
-    except ValueError:
-        when = None
-    if when is None or when.utcoffset() is None:
-        raise argparse.ArgumentTypeError(
-            f"{value!r}: expected an ISO 8601 time with UTC offset, e.g. 2022-01-08T09:00+08:00"
-        )
-    return when
 
 
 def _prefixes(value: str) -> tuple[str, ...]:
@@ -142,6 +137,8 @@ def _write_private(path: Path, data: bytes, force: bool) -> None:
 def _keygen(args: argparse.Namespace) -> int:
     from kiosk.core.credentials.keys import SigningKey, trust_list_to_json
 
+    if args.not_before and args.not_after and args.not_after <= args.not_before:
+        return _fail("--not-after must be later than --not-before")
     out: Path = args.out
     pem_path = out.parent / f"{out.name}.pem"
     trust_path = out.parent / f"{out.name}.trust.json"
@@ -149,12 +146,15 @@ def _keygen(args: argparse.Namespace) -> int:
     entry = key.trusted_key(
         args.issuer, args.prefixes, not_before=args.not_before, not_after=args.not_after
     )
-    out.parent.mkdir(parents=True, exist_ok=True)
     try:
-        _write_private(pem_path, key.to_pem(), args.force)
-    except FileExistsError:
-        return _fail(f"{pem_path} exists (use --force to replace it)")
-    trust_path.write_text(trust_list_to_json([entry]), encoding="utf-8")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            _write_private(pem_path, key.to_pem(), args.force)
+        except FileExistsError:
+            return _fail(f"{pem_path} exists (use --force to replace it)")
+        trust_path.write_text(trust_list_to_json([entry]), encoding="utf-8")
+    except OSError as exc:
+        return _fail(f"cannot write {exc.filename or out}: {exc.strerror or exc}")
     print(f"kid {key.kid.hex()} ({key.alg}) -> {pem_path}, {trust_path}")
     return 0
 
@@ -170,8 +170,6 @@ def _issue(args: argparse.Namespace) -> int:
         key = SigningKey.from_pem(args.key.read_bytes())
     except (OSError, ValueError, TypeError) as exc:
         return _fail(f"cannot load key {args.key}: {exc}")
-    if args.valid_for <= 0:
-        return _fail("--valid-for must be positive")
     iat: dt.datetime = args.iat or dt.datetime.now(dt.UTC).replace(microsecond=0)
     exp = iat + dt.timedelta(seconds=args.valid_for)
     extra: dict[str, Any] = {"iss": args.iss} if args.iss else {}
@@ -208,11 +206,14 @@ def _issue(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return _fail(f"cannot issue: {exc}")
     out: Path = args.out
-    out.parent.mkdir(parents=True, exist_ok=True)
     txt_path = out.parent / f"{out.name}.txt"
     png_path = out.parent / f"{out.name}.png"
-    txt_path.write_text(text + "\n", encoding="ascii")
-    segno.make_qr(text, error="m").save(str(png_path), scale=QR_SCALE, border=QR_BORDER)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        txt_path.write_text(text + "\n", encoding="ascii")
+        segno.make_qr(text, error="m").save(str(png_path), scale=QR_SCALE, border=QR_BORDER)
+    except OSError as exc:
+        return _fail(f"cannot write {exc.filename or out}: {exc.strerror or exc}")
     print(f"{KINDS[args.kind]} valid until {exp.isoformat()} -> {txt_path}, {png_path}")
     return 0
 

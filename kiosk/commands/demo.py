@@ -7,6 +7,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from kiosk.commands.arguments import bounded_int
+from kiosk.errors import UserError
+
 
 def register(sub: Any) -> None:
     """Add the ``demo`` sub-command to the parser."""
@@ -18,7 +21,10 @@ def register(sub: Any) -> None:
     )
     parser.add_argument("--keep", action="store_true", help="keep the previous demo database")
     parser.add_argument(
-        "--filler", type=int, default=2000, help="ordinary people added to the demo registry"
+        "--filler",
+        type=bounded_int(0, 200_000),
+        default=2000,
+        help="ordinary people added to the demo registry",
     )
     parser.set_defaults(func=run)
 
@@ -30,4 +36,6 @@ def run(args: argparse.Namespace) -> int:
 
     config = load_kiosk_config(args.config)
     data_dir = (args.data_dir or config.data_dir / "demo").resolve()
+    if data_dir.exists() and not data_dir.is_dir():
+        raise UserError(f"kiosk demo: {data_dir} is not a directory")
     return run_demo(config, data_dir, sys.stdout, keep=args.keep, filler=args.filler)

@@ -8,8 +8,15 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kiosk.commands.arguments import bounded_int, local_date
+from kiosk.errors import ExportError, UserError
+
 if TYPE_CHECKING:
     from kiosk.store import Store
+
+
+MAX_DAYS = 36_500  # a century: retention periods past it are a typing error
+MAX_TAIL = 1_000_000
 
 
 def register(sub: Any) -> None:
@@ -21,17 +28,25 @@ def register(sub: Any) -> None:
     verify = actions.add_parser("verify", help="check the hash chain (exit 1 if tampered)")
     verify.set_defaults(func=run_verify)
     export = actions.add_parser("export", help="export records of a date range")
-    export.add_argument("--from", dest="start", required=True, type=_date, metavar="DATE")
-    export.add_argument("--to", dest="end", required=True, type=_date, metavar="DATE")
+    export.add_argument("--from", dest="start", required=True, type=local_date, metavar="DATE")
+    export.add_argument("--to", dest="end", required=True, type=local_date, metavar="DATE")
     export.add_argument("--format", choices=("csv", "jsonl"), default="csv")
     export.add_argument("--out", type=Path, default=None, help="file to write (default: stdout)")
     export.set_defaults(func=run_export)
     purge = actions.add_parser("purge", help="remove records past retention that were sent")
-    purge.add_argument("--retention-days", type=int, default=30, metavar="N")
-    purge.add_argument("--hard-max-days", type=int, default=90, metavar="N")
+    purge.add_argument("--retention-days", type=bounded_int(0, MAX_DAYS), default=30, metavar="N")
+    purge.add_argument(
+        "--hard-max-days",
+        type=bounded_int(0, MAX_DAYS),
+        default=90,
+        metavar="N",
+        help="drop even unsent records older than this (at least --retention-days)",
+    )
     purge.set_defaults(func=run_purge)
     tail = actions.add_parser("tail", help="show the newest records")
-    tail.add_argument("-n", type=int, default=20, metavar="N", help="how many (default 20)")
+    tail.add_argument(
+        "-n", type=bounded_int(0, MAX_TAIL), default=20, metavar="N", help="how many (default 20)"
+    )
     tail.set_defaults(func=run_tail)
     status = actions.add_parser(
         "status", help="records held, uploads per state, records the server rejected for good"
@@ -41,13 +56,6 @@ def register(sub: Any) -> None:
         "requeue-rejected", help="send the records the server rejected again (after a fix)"
     )
     requeue.set_defaults(func=run_requeue)
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
 
 
 def _open(args: argparse.Namespace) -> Store:
@@ -85,8 +93,9 @@ def run_verify(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     """Export records from --from to --to (inclusive dates, local to the gate)."""
     if args.end < args.start:
-        print("kiosk log export: --to is before --from", file=sys.stderr)
-        return 2
+        raise UserError("kiosk log export: --to is before --from")
+    if args.out is not None:
+        _check_writable(args.out)
     store = _open(args)
     try:
         start = dt.datetime.combine(args.start, dt.time(), store.tz)
@@ -94,8 +103,11 @@ def run_export(args: argparse.Namespace) -> int:
         if args.out is None:
             count = store.log.export(start, end, args.format, sys.stdout)
         else:
-            with args.out.open("w", encoding="utf-8", newline="") as out:
-                count = store.log.export(start, end, args.format, out)
+            try:
+                with args.out.open("w", encoding="utf-8", newline="") as out:
+                    count = store.log.export(start, end, args.format, out)
+            except OSError as exc:
+                raise ExportError(f"cannot write {args.out}: {exc.strerror or exc}") from exc
     finally:
         store.close()
     if args.out is not None:
@@ -103,8 +115,21 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_writable(path: Path) -> None:
+    """Refuse an export path whose folder is missing or that is a folder, before any work."""
+    if path.is_dir():
+        raise ExportError(f"cannot write {path}: it is a directory")
+    if not path.parent.is_dir():
+        raise ExportError(f"cannot write {path}: no directory {path.parent}")
+
+
 def run_purge(args: argparse.Namespace) -> int:
     """Apply the retention rule now."""
+    if args.hard_max_days < args.retention_days:
+        raise UserError(
+            f"kiosk log purge: --hard-max-days ({args.hard_max_days}) is shorter than "
+            f"--retention-days ({args.retention_days})"
+        )
     store = _open(args)
     try:
         result = store.log.purge(_now(), args.retention_days, args.hard_max_days)
@@ -126,7 +151,7 @@ def run_tail(args: argparse.Namespace) -> int:
 
     store = _open(args)
     try:
-        records = store.log.tail(max(0, args.n))
+        records = store.log.tail(args.n)
         _audit(store, {"action": "tail", "records": len(records)})
         tz = store.tz
     finally:

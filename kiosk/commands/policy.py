@@ -52,9 +52,12 @@ def run_test(args: argparse.Namespace) -> int:
             try:
                 scenarios = load_scenarios(path)
             except ScenarioError as exc:
+                print(f"kiosk policy test: {exc}", file=sys.stderr)
                 results.append(ScenarioResult(path.name, str(path), False, {}, {}, [str(exc)]))
                 continue
             results.extend(runner.run(sc) for sc in scenarios)
+    if not results:
+        print("kiosk policy test: no scenario files (*.json) found", file=sys.stderr)
     passed = sum(r.passed for r in results)
     failed = len(results) - passed
     if args.json:

@@ -51,8 +51,13 @@ def register(sub: Any) -> None:
 
 
 def _instant(text: str) -> dt.datetime:
+    """An ISO 8601 time, with or without offset (campus time), from 1970 to 9998."""
+    from kiosk.core.dates import DateRangeError, check_date
+
     try:
-        return dt.datetime.fromisoformat(text)
+        return check_date(dt.datetime.fromisoformat(text))
+    except DateRangeError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"expected a time like 2022-01-20T09:00:00+08:00, got {text!r}"
@@ -78,8 +83,7 @@ def run_import(args: argparse.Namespace) -> int:
         print(f"kiosk registry import: {exc}", file=sys.stderr)
         return 2
     except CsvImportError as exc:
-        print(f"kiosk registry import: {exc}", file=sys.stderr)
-        print("nothing was imported", file=sys.stderr)
+        print(f"kiosk registry import: {exc}; nothing was imported", file=sys.stderr)
         return 1
     finally:
         store.close()

@@ -8,8 +8,11 @@ import sys
 from typing import Any
 
 from drivers.relay import MIN_PULSE_MS, PROTOCOLS, RelayError
+from kiosk.commands.arguments import bounded_int
 from kiosk.config import load_kiosk_config
 from kiosk.devices import open_turnstile_relay
+
+MAX_PULSE_MS = 10_000  # a turnstile unlock is a pulse, not an open door
 
 
 def register(sub: Any) -> None:
@@ -25,10 +28,16 @@ def register(sub: Any) -> None:
     for p in (pulse, off):
         p.add_argument("--port", help="serial port, or sim: / sim:PROFILE")
         p.add_argument("--protocol", choices=PROTOCOLS, help="relay board protocol")
-        p.add_argument("--channel", type=int, help="relay channel (1-based)")
-        p.add_argument("--baud", type=int, help="baud rate (0: the board's default, 9600)")
-        p.add_argument("--slave", type=int, help="Modbus slave address (modbus-coil)")
-    pulse.add_argument("--ms", type=int, help=f"pulse length in ms (at least {MIN_PULSE_MS})")
+        p.add_argument("--channel", type=bounded_int(1, 32), help="relay channel (1-based)")
+        p.add_argument("--baud", type=bounded_int(0, 4_000_000), help="baud rate (0: 9600)")
+        p.add_argument(
+            "--slave", type=bounded_int(0, 247), help="Modbus slave address (modbus-coil)"
+        )
+    pulse.add_argument(
+        "--ms",
+        type=bounded_int(1, MAX_PULSE_MS),
+        help=f"pulse length in ms ({MIN_PULSE_MS}–{MAX_PULSE_MS})",
+    )
     pulse.set_defaults(func=run)
     off.set_defaults(func=run, ms=None)
 

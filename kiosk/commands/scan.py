@@ -7,13 +7,15 @@ import base64
 import dataclasses
 import json
 import logging
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from drivers.camera.decoder import DecoderCascade
-from drivers.camera.media import MediaError, iter_frames
+from drivers.camera.media import DEFAULT_MAX_PIXELS, MediaError, iter_frames
 from drivers.camera.result import DecodeResult
+from kiosk.commands.arguments import bounded_float
 from kiosk.config import load_kiosk_config
 from kiosk.devices import decoder_cascade
 
@@ -31,7 +33,7 @@ def register(sub: Any) -> None:
     parser.add_argument("--json", action="store_true", help="one JSON object per line and file")
     parser.add_argument(
         "--budget-ms",
-        type=float,
+        type=bounded_float(0, 10_000, low_open=True),
         default=None,
         help="cascade time budget per frame (default: camera.decode_budget_ms)",
     )
@@ -50,13 +52,19 @@ def code_json(result: DecodeResult) -> dict[str, Any]:
     return item
 
 
-def scan_file(path: str, cascade: DecoderCascade) -> tuple[list[dict[str, Any]], bool]:
-    """Records for one file (one per video frame with a code) and whether it was readable."""
+def scan_file(
+    path: str, cascade: DecoderCascade, max_pixels: int = DEFAULT_MAX_PIXELS
+) -> tuple[list[dict[str, Any]], bool]:
+    """Records for one file (one per video frame with a code) and whether it was readable.
+
+    A file that cannot be read, or whose images are larger than ``max_pixels``, gives one
+    record with an error; the caller goes on with the next file.
+    """
     start = time.perf_counter()
     records: list[dict[str, Any]] = []
     frames = 0
     try:
-        for index, frame in iter_frames(Path(path)):
+        for index, frame in iter_frames(Path(path), max_pixels):
             frames += 1
             frame_start = time.perf_counter()
             results = cascade.decode(frame)
@@ -105,17 +113,19 @@ def _human(record: dict[str, Any]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Scan every file; exit status 0 if all were readable, 1 otherwise."""
+    """Scan every file; exit status 0 if all were readable, 1 (and a count on stderr) if not."""
     camera = load_kiosk_config(args.config).settings.camera
     if args.budget_ms is not None:
         camera = dataclasses.replace(camera, decode_budget_ms=args.budget_ms)
     cascade = decoder_cascade(camera)
-    all_read = True
+    unreadable = 0
     for path in args.files:
-        records, readable = scan_file(path, cascade)
-        all_read = all_read and readable
+        records, readable = scan_file(path, cascade, camera.max_pixels)
+        unreadable += not readable
         for record in records:
             print(
                 json.dumps(record, ensure_ascii=False) if args.json else _human(record), flush=True
             )
-    return 0 if all_read else 1
+    if unreadable:
+        print(f"kiosk scan: {unreadable} of {len(args.files)} files unreadable", file=sys.stderr)
+    return 0 if not unreadable else 1

@@ -15,6 +15,7 @@ from drivers.thermometer import (
     MeasureResult,
     ProtocolOptionError,
 )
+from kiosk.commands.arguments import bounded_float, bounded_int
 from kiosk.config import load_kiosk_config
 from kiosk.core.policy_config import load_policy
 from kiosk.devices import start_thermometer
@@ -29,13 +30,24 @@ def register(sub: Any) -> None:
     )
     parser.add_argument("--port", help="serial port, or sim:PROFILE (e.g. sim:fever)")
     parser.add_argument("--protocol", choices=sorted(PROTOCOLS), help="wire protocol")
-    parser.add_argument("--baud", type=int, help="baud rate (0: the protocol's default)")
+    parser.add_argument(
+        "--baud", type=bounded_int(0, 4_000_000), help="baud rate (0: the protocol's default)"
+    )
     parser.add_argument(
         "--mode", choices=("surface", "body"), help="how body temperature is derived"
     )
-    parser.add_argument("--offset", type=float, help="surface-to-body offset in °C (surface mode)")
-    parser.add_argument("--count", type=int, default=1, help="number of measurements (default 1)")
-    parser.add_argument("--window", type=float, help="seconds per measurement")
+    parser.add_argument(
+        "--offset", type=bounded_float(-10, 10), help="surface-to-body offset in °C (surface mode)"
+    )
+    parser.add_argument(
+        "--count",
+        type=bounded_int(1, 100_000),
+        default=1,
+        help="number of measurements (default 1)",
+    )
+    parser.add_argument(
+        "--window", type=bounded_float(0, 60, low_open=True), help="seconds per measurement"
+    )
     parser.add_argument(
         "--option",
         action="append",
@@ -44,7 +56,10 @@ def register(sub: Any) -> None:
         help="protocol option (repeatable), e.g. slave=2 or query=true",
     )
     parser.add_argument(
-        "--ready-timeout", type=float, default=10.0, help="seconds to wait for the device"
+        "--ready-timeout",
+        type=bounded_float(0, 3600, low_open=True),
+        default=10.0,
+        help="seconds to wait for the device",
     )
     parser.add_argument("--json", action="store_true", help="one JSON object per measurement")
     parser.set_defaults(func=run)

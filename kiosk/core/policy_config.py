@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -16,6 +17,9 @@ from typing import Any, Literal
 from kiosk.settings import ConfigError, load_dataclass, read_toml, setting
 
 CheckMode = Literal["reject", "warn", "off"]
+# Largest number a period setting may hold in its unit (seconds, minutes, hours or days): 100
+# years in days, far beyond any sensible policy and far below what overflows a date computation.
+MAX_PERIOD = 36_500
 
 
 @dataclass(frozen=True)
@@ -232,6 +236,26 @@ def _checked(policy: Policy, file: str | Path) -> Policy:
         raise ConfigError(file, "break", "expected both start and end, or neither")
     if b.start and b.end and b.end < b.start:
         raise ConfigError(file, "break.end", "expected a date on or after break.start")
+    for i, pattern in enumerate(policy.health_code.online_patterns):
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ConfigError(
+                file, f"health_code.online_patterns[{i}]", f"not a valid regular expression ({exc})"
+            ) from None
+    for key, value in (
+        ("credentials.clock_skew_s", policy.credentials.clock_skew_s),
+        ("risk_area.lookback_days", policy.risk_area.lookback_days),
+        ("visit.min_days_ahead", policy.visit.min_days_ahead),
+        ("visit.escort_window_min", policy.visit.escort_window_min),
+        ("nat.max_age_h", policy.nat.max_age_h),
+        ("transaction.pending_timeout_s", policy.transaction.pending_timeout_s),
+        ("transaction.idle_reset_s", policy.transaction.idle_reset_s),
+    ):
+        if not 0 <= value <= MAX_PERIOD:
+            raise ConfigError(file, key, f"expected 0 to {MAX_PERIOD}, got {value}")
+    if not 0 <= policy.freshness.registry_max_age_h <= MAX_PERIOD:
+        raise ConfigError(file, "freshness.registry_max_age_h", f"expected 0 to {MAX_PERIOD}")
     unknown_hard = [r for r in policy.override.hard_rules if not r.isupper()]
     if unknown_hard:
         raise ConfigError(

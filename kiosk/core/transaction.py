@@ -29,6 +29,12 @@ from kiosk.core.credentials.replay import ReplayGuard
 from kiosk.core.credentials.transport import MAX_TEXT_CHARS, looks_signed
 from kiosk.core.credentials.types import CampusPass, CredentialError, HealthCode, VisitSlip
 from kiosk.core.evidence import Direction, Escort, Evidence, GateContext, OnlineColor, Reading
+from kiosk.core.identifiers import (
+    IdentifierError,
+    check_approval_no,
+    check_id_number,
+    check_person_no,
+)
 from kiosk.core.identity import id_hmac
 from kiosk.core.policy import decide
 from kiosk.core.policy_config import Policy
@@ -168,8 +174,18 @@ class Gate:
         person_no: str | None = None,
         approval_no: str | None = None,
     ) -> Transaction:
-        """Identity typed by the guard (no signed claims come with it)."""
+        """Identity typed by the guard (no signed claims come with it).
+
+        Surrounding spaces are dropped; an identifier no campus issues (see
+        :mod:`kiosk.core.identifiers`) is refused like an unreadable code and never logged.
+        """
         now = self.clock.now()
+        try:
+            id_number = check_id_number(id_number.strip()) if id_number else None
+            person_no = check_person_no(person_no.strip()) if person_no else None
+            approval_no = check_approval_no(approval_no.strip()) if approval_no else None
+        except IdentifierError as exc:
+            return self._failure(Reason.CREDENTIAL_MALFORMED, f"typed {exc.kind} refused", now)
         if id_number:
             hmac_ = id_hmac(self.setup.id_key, id_number)
             return self._add(now, ("id", hmac_), manual_id_hmac=hmac_)

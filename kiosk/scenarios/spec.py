@@ -10,6 +10,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from kiosk.core.dates import EARLIEST, LATEST, DateRangeError, check_date
+
+MAX_DURATION = dt.timedelta(days=36_500)  # a century: longer waits are typing errors
+
 
 class ScenarioError(ValueError):
     """A scenario file is malformed; the message names the file, scenario and key."""
@@ -91,6 +95,8 @@ def load_scenarios(path: Path) -> list[Scenario]:
         raise ScenarioError(f"{path}: cannot read ({exc})") from None
     except json.JSONDecodeError as exc:
         raise ScenarioError(f"{path}: not valid JSON ({exc})") from None
+    except RecursionError:
+        raise ScenarioError(f"{path}: not a scenario: JSON nested too deeply") from None
     items = raw if isinstance(raw, list) else [raw]
     return [
         parse_scenario(item, f"{path}[{i}]" if isinstance(raw, list) else str(path))
@@ -198,7 +204,12 @@ def parse_duration(text: str, where: str) -> dt.timedelta:
     if not m:
         raise ScenarioError(f"{where}: expected a duration like 30s, 10m, 48h or 2d, got {text!r}")
     sign, amount, unit = m.groups()
-    delta = dt.timedelta(**{_UNITS[unit]: float(amount)})
+    try:
+        delta = dt.timedelta(**{_UNITS[unit]: float(amount)})
+    except OverflowError:
+        delta = dt.timedelta.max
+    if delta > MAX_DURATION:
+        raise ScenarioError(f"{where}: expected a duration of at most 36500d, got {text!r}")
     return -delta if sign == "-" else delta
 
 
@@ -206,17 +217,22 @@ def parse_instant(value: Any, now: dt.datetime | None, where: str) -> dt.datetim
     """An ISO-8601 timestamp with offset, or a time relative to ``now`` (``"-30h"``)."""
     if not isinstance(value, str):
         raise ScenarioError(f"{where}: expected a time string, got {value!r}")
-    if now is not None and _RELATIVE.match(value.strip()):
-        return now + parse_duration(value, where)
     try:
+        if now is not None and _RELATIVE.match(value.strip()):
+            return check_date(now + parse_duration(value, where))
         parsed = dt.datetime.fromisoformat(value)
+    except (OverflowError, DateRangeError):
+        raise ScenarioError(f"{where}: {value!r} lies outside {EARLIEST} to {LATEST}") from None
     except ValueError:
         raise ScenarioError(
             f"{where}: expected ISO-8601 time or relative like -30h, got {value!r}"
         ) from None
     if parsed.tzinfo is None:
         raise ScenarioError(f"{where}: a timestamp needs an offset such as +08:00")
-    return parsed
+    try:
+        return check_date(parsed)
+    except DateRangeError as exc:
+        raise ScenarioError(f"{where}: {exc}") from None
 
 
 def parse_date(value: Any, now: dt.datetime, tz: ZoneInfo, where: str) -> dt.date:
@@ -224,7 +240,9 @@ def parse_date(value: Any, now: dt.datetime, tz: ZoneInfo, where: str) -> dt.dat
     if isinstance(value, str) and _RELATIVE.match(value.strip()):
         return parse_instant(value, now, where).astimezone(tz).date()
     try:
-        return dt.date.fromisoformat(str(value))
+        return check_date(dt.date.fromisoformat(str(value)))
+    except DateRangeError as exc:
+        raise ScenarioError(f"{where}: {exc}") from None
     except ValueError:
         raise ScenarioError(f"{where}: expected a date YYYY-MM-DD, got {value!r}") from None
 

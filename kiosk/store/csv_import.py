@@ -14,18 +14,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kiosk.errors import UserError
 from kiosk.store import records as rec
 from kiosk.store.changes import ChangeSet, key_of
 from kiosk.store.registry import RegistryWriter
 from kiosk.store.schemas import KIND_SCHEMAS, ValidationError, error_field, first_error
 
 
-class CsvImportError(ValueError):
+class CsvImportError(UserError, ValueError):
     """A registry CSV file cannot be imported; the message names where and why."""
+
+    label = "import error"
 
     def __init__(self, file: Path, line: int, column: str | None, message: str) -> None:
         self.file, self.line, self.column = file, line, column
-        where = f"{file}: line {line}" + (f", column {column}" if column else "")
+        where = f"{file}: line {line}" if line else str(file)
+        where += f", column {column}" if column else ""
         super().__init__(f"{where}: {message}")
 
 
@@ -127,8 +131,12 @@ def read_csv(kind: CsvKind, path: Path, key: bytes | None, tz: dt.tzinfo) -> lis
         raise CsvImportError(path, 0, None, f"not UTF-8 text ({exc.reason})") from None
     except FileNotFoundError:
         raise CsvImportError(path, 0, None, "file not found") from None
-    except csv.Error as exc:
-        raise CsvImportError(path, 0, None, f"not a readable CSV file ({exc})") from None
+    except IsADirectoryError:
+        raise CsvImportError(path, 0, None, "is a directory, not a CSV file") from None
+    except OSError as exc:
+        raise CsvImportError(path, 0, None, f"cannot read ({exc.strerror or exc})") from None
+    except csv.Error as exc:  # e.g. a cell longer than the field size limit, a NUL byte
+        raise CsvImportError(path, 0, None, f"not a CSV file we can read ({exc})") from None
 
 
 def _read(kind: CsvKind, path: Path, reader: Any, key: bytes | None, tz: dt.tzinfo) -> list[Any]:

@@ -12,8 +12,10 @@ import hashlib
 import logging
 import os
 import re
+import stat
 from pathlib import Path
 
+from kiosk.errors import UserError
 from kiosk.store.private import private_dir
 
 log = logging.getLogger(__name__)
@@ -22,8 +24,10 @@ KEY_BYTES = 32
 INSTALL_HINT = "install it with `kiosk keys install-campus-key FILE`"
 
 
-class SecretFileError(RuntimeError):
+class SecretFileError(UserError):
     """A secret file is missing or cannot be used (wrong size, readable by others)."""
+
+    label = "key error"
 
 
 class CampusKeyMissing(SecretFileError):
@@ -37,9 +41,12 @@ class CampusKeyMissing(SecretFileError):
 def read_campus_key(path: Path) -> bytes:
     """The campus HMAC key at ``path`` (32 bytes, mode 0600), or :class:`CampusKeyMissing`."""
     try:
-        mode = path.stat().st_mode & 0o777
+        info = path.stat()
     except FileNotFoundError:
         raise CampusKeyMissing(path) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise SecretFileError(f"{path}: is a directory, not a campus key file")
+    mode = info.st_mode & 0o777
     if mode & 0o077:
         raise SecretFileError(f"{path}: readable by group or others (mode {mode:o}); chmod 600")
     key = path.read_bytes()

@@ -12,6 +12,7 @@ import pytest
 
 from drivers.camera.synthetic import credential_text, render_sample
 from kiosk.cli import main
+from tests.drivers.camera.bombs import jpeg_bomb, png_bomb
 
 TEXT = credential_text(np.random.default_rng(21))
 
@@ -64,8 +65,9 @@ def test_png_and_jpeg(files, capsys) -> None:
 def test_image_without_code(files, capsys) -> None:
     status, records = scan_json(capsys, str(files["nocode"]))
     assert status == 0
-    assert records == [{"file": str(files["nocode"]), "codes": [], "ms": records[0]["ms"],
-                        "error": None}]
+    assert records == [
+        {"file": str(files["nocode"]), "codes": [], "ms": records[0]["ms"], "error": None}
+    ]
 
 
 def test_binary_payload_gets_raw_b64(files, capsys) -> None:
@@ -106,3 +108,28 @@ def test_human_output(files, tmp_path, capsys) -> None:
     assert out[0].startswith(f"{files['png']}: '{TEXT[:10]}")
     assert out[1].startswith(f"{files['nocode']}: no code")
     assert out[2] == f"{tmp_path / 'x.png'}: error: no such file"
+
+
+def test_image_bombs_are_refused_from_their_header_and_the_next_file_is_scanned(
+    files, tmp_path, capsys
+) -> None:
+    png = png_bomb(tmp_path / "bomb.png", 32_000, 32_000)  # 1 Gpx behind 125 kB
+    jpeg = jpeg_bomb(tmp_path / "bomb.jpg", 9_000, 9_000)  # 81 Mpx: past 40 MP, under Pillow's
+    status, records = scan_json(capsys, str(png), str(jpeg), str(files["png"]))
+    assert status == 1
+    assert [r["file"] for r in records] == [str(png), str(jpeg), str(files["png"])]
+    assert "larger than any camera frame" in records[0]["error"]
+    assert records[1]["error"].startswith("9000 × 9000 pixels is larger than any camera frame")
+    assert [c["text"] for c in records[2]["codes"]] == [TEXT]
+
+
+def test_video_frames_past_the_configured_size_are_refused(files, tmp_path, capsys) -> None:
+    config = tmp_path / "kiosk.toml"
+    config.write_text("[camera]\nmax_pixels = 300000\n", encoding="utf-8")  # below 640 × 480
+    status = main(
+        ["--config", str(config), "scan", "--json", str(files["video"]), str(files["png"])]
+    )
+    video, image = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert status == 1
+    assert video["error"].startswith("640 × 480 pixels is larger than any camera frame")
+    assert image["error"].startswith("640 × 480 pixels")

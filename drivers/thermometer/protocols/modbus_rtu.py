@@ -22,6 +22,10 @@ from drivers.thermometer.frames import (
 from drivers.thermometer.options import OptionReader, ProtocolOptionError
 from drivers.thermometer.protocols.base import ThermometerProtocol, poll_interval
 
+# °C per register unit: 0.1 and 0.01 are usual; 0 or a non-finite scale would kill the reader.
+MIN_SCALE = 1e-4
+MAX_SCALE = 10.0
+
 
 class ModbusRtu(ThermometerProtocol):
     """Settings of one Modbus thermometer."""
@@ -56,6 +60,16 @@ class ModbusRtu(ThermometerProtocol):
             )
         if not 0 < (count or needed) <= 125:
             raise ProtocolOptionError("modbus-rtu: at most 125 registers per read")
+        for option, value in (("register", register), ("ambient_register", ambient_register)):
+            if value is not None and not 0 <= value <= 0xFFFF:
+                raise ProtocolOptionError(
+                    f"modbus-rtu option {option!r}: expected 0-0xffff, got {value:#x}"
+                )
+        if not MIN_SCALE <= scale <= MAX_SCALE:  # also false for NaN
+            raise ProtocolOptionError(
+                f"modbus-rtu option 'scale': expected {MIN_SCALE:g} to {MAX_SCALE:g} "
+                f"(°C per register unit), got {scale:g}"
+            )
         self.slave = slave
         self.function = function
         self.register = register

@@ -25,6 +25,8 @@ ALG_IDS: dict[Algorithm, int] = {"EdDSA": -8, "ES256": -7}
 ALG_NAMES: dict[int, Algorithm] = {v: k for k, v in ALG_IDS.items()}
 MAX_KID_BYTES = 64
 _MAX_DEPTH = 16
+# cbor2 strips the self-describe tag silently; a credential must not carry it (see below).
+SELF_DESCRIBE_TAG = 55799
 
 
 class CoseError(ValueError):
@@ -55,14 +57,27 @@ def sig_structure(protected: bytes, payload: bytes) -> bytes:
     return cbor2.dumps(["Signature1", protected, b"", payload])
 
 
+def _refuse_tag(value: Any, immutable: bool) -> Any:
+    # cbor2 names the tag in the error it raises around this one.
+    raise CoseError("self-describe tag refused")
+
+
 def loads_strict(data: bytes) -> Any:
     """Decode one CBOR item: definite lengths, no duplicate keys, bounded depth, no trailing bytes.
 
-    Raises whatever cbor2 raises on bad input (callers turn any exception into a refusal).
+    The self-describe tag 55799 is refused wherever it appears: it adds nothing to a message
+    whose meaning the prefix already gives, our issuers never emit it, and accepting it would
+    give one credential a second byte form. Other tags reach the caller, which refuses all but
+    COSE_Sign1's. Raises whatever cbor2 raises on bad input (callers turn any exception into a
+    refusal).
     """
     fp = io.BytesIO(data)
     decoder = cbor2.CBORDecoder(
-        fp, max_depth=_MAX_DEPTH, allow_indefinite=False, allow_duplicate_keys=False
+        fp,
+        max_depth=_MAX_DEPTH,
+        allow_indefinite=False,
+        allow_duplicate_keys=False,
+        semantic_decoders={SELF_DESCRIBE_TAG: _refuse_tag},
     )
     item = decoder.decode()
     if fp.tell() != len(data):

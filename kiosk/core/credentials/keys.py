@@ -344,6 +344,8 @@ def parse_trust_list(text: str | bytes) -> KeyRing:
         data = json.loads(text)
     except ValueError as exc:
         raise TrustListError(f"not valid JSON ({exc})") from None
+    except RecursionError:
+        raise TrustListError("not a trust list: JSON nested too deeply") from None
     if not isinstance(data, list):
         raise TrustListError("expected a JSON array of keys")
     keys = []

@@ -214,6 +214,23 @@ COSE = [
         MALFORMED,
         "tag 98",
     ),
+    Case(  # a validly signed message in the self-describe tag: one credential, two byte forms
+        "self-describe-tag",
+        lambda k: (cose_text(cbor2.CBORTag(55799, cbor2.CBORTag(18, _fields(k))), "VA1"), k.ring),
+        MALFORMED,
+        "tag 55799",
+    ),
+    Case(
+        "self-describe-tag-inside",
+        lambda k: (
+            cose_text(
+                cbor2.CBORTag(18, [cbor2.CBORTag(55799, _fields(k)[0]), *_fields(k)[1:]]), "VA1"
+            ),
+            k.ring,
+        ),
+        MALFORMED,
+        "tag 55799",
+    ),
     Case(
         "trailing-bytes-after-cose",
         lambda k: (pack("VA1", unpack(_valid(k))[1] + b"\x00"), k.ring),

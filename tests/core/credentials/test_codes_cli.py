@@ -167,8 +167,14 @@ def test_verify_with_unreadable_trust_list(tmp_path: Path) -> None:
 def test_issue_refuses_bad_input(tmp_path: Path) -> None:
     key = keygen(tmp_path, "k", "EdDSA")
     base = ["codes", "issue", "visit-slip", "--key", f"{key}.pem", "--out", str(tmp_path / "o")]
-    assert main([*base, "--approval-no", "V\n1"]) == 2  # control character
-    assert main([*base, "--approval-no", "V1", "--valid-for", "0"]) == 2
+    for number in ("V\n1", "=HYPERLINK(1)", "V" * 65):  # a control character, a formula
+        with pytest.raises(SystemExit) as exit_:
+            main([*base, "--approval-no", number])
+        assert exit_.value.code == 2
+    for validity in ("0", "99999999999999"):  # the second overflowed the date arithmetic
+        with pytest.raises(SystemExit) as exit_:
+            main([*base, "--approval-no", "V1", "--valid-for", validity])
+        assert exit_.value.code == 2
     assert not (tmp_path / "o.txt").exists()
     with pytest.raises(SystemExit):
         main([*base, "--approval-no", "V1", "--iat", "2022-01-08T09:00:00"])  # no UTC offset

@@ -184,6 +184,10 @@ def test_regex_custom_pattern_encoding_and_line_end() -> None:
         ("gy-mcu90614", {"poll_hz": "20"}, "at most 10"),
         ("modbus-rtu", {"slave": "x"}, "expected an integer"),
         ("modbus-rtu", {"function": "6"}, "expected 3 or 4"),
+        ("modbus-rtu", {"scale": "0"}, "option 'scale'"),  # killed the reader thread
+        ("modbus-rtu", {"scale": "nan"}, "option 'scale'"),
+        ("modbus-rtu", {"scale": "1e-320"}, "option 'scale'"),
+        ("modbus-rtu", {"register": "0x10000", "ambient_register": "none"}, "0-0xffff"),
         ("regex", {"pattern": "T:(\\d+)"}, "(?P<object>"),
         ("mlx-stick", {"address": "XYZ"}, "two hex digits"),
     ],

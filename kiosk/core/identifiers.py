@@ -1,0 +1,66 @@
+"""What a campus identifier can look like: one rule for every way one enters the kiosk.
+
+Person numbers, approval numbers and ID-document numbers arrive typed by a guard
+(:meth:`~kiosk.core.transaction.Gate.present_manual`), on the command line
+(``kiosk codes issue``), in registry CSV files and from the central server's feed. Manual
+entry and the command line call the checks here, and every other way in is to call them too,
+so an identifier no campus issues — a spreadsheet formula such as ``=HYPERLINK(…)``, a NUL
+byte, a 100,000-character string — is refused where it comes in and never reaches the
+registry, the log or an auditor's spreadsheet (whose export neutralises formulas anyway:
+:mod:`kiosk.store.export`).
+
+The rule: letters and digits (ASCII), with ``-``, ``_``, ``.`` and ``/`` allowed inside; the
+first character is a letter or a digit (so no ``=``, ``+``, ``-`` or ``@`` can lead, nor
+whitespace or a control character anywhere). Person numbers have at most 32 characters (the
+campus pass claim's limit), approval numbers 64 (the visit slip's). ID-document numbers are
+6–32 letters, digits or ``-`` (resident ID cards, passports, Hong Kong/Macau permits).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+IdentifierKind = Literal["person number", "approval number", "ID number"]
+
+MAX_PERSON_NO = 32
+MAX_APPROVAL_NO = 64
+_CAMPUS = r"[0-9A-Za-z][0-9A-Za-z._/-]{{0,{}}}"
+_PERSON_NO = re.compile(_CAMPUS.format(MAX_PERSON_NO - 1))
+_APPROVAL_NO = re.compile(_CAMPUS.format(MAX_APPROVAL_NO - 1))
+_ID_NUMBER = re.compile(r"[0-9A-Za-z][0-9A-Za-z-]{5,31}")
+_EXPECTED: dict[IdentifierKind, str] = {
+    "person number": f"1–{MAX_PERSON_NO} letters or digits (also - _ . / after the first)",
+    "approval number": f"1–{MAX_APPROVAL_NO} letters or digits (also - _ . / after the first)",
+    "ID number": "6–32 letters, digits or '-', starting with a letter or digit",
+}
+
+
+class IdentifierError(ValueError):
+    """An identifier that no campus issues. The message never repeats the value (it may be
+    personal data or a payload)."""
+
+    def __init__(self, kind: IdentifierKind) -> None:
+        self.kind = kind
+        super().__init__(f"not a valid {kind}: expected {_EXPECTED[kind]}")
+
+
+def check_person_no(value: str) -> str:
+    """``value`` if it can be a campus person number, else :class:`IdentifierError`."""
+    return _check(value, _PERSON_NO, "person number")
+
+
+def check_approval_no(value: str) -> str:
+    """``value`` if it can be a visit approval number, else :class:`IdentifierError`."""
+    return _check(value, _APPROVAL_NO, "approval number")
+
+
+def check_id_number(value: str) -> str:
+    """``value`` if it can be an ID-document number, else :class:`IdentifierError`."""
+    return _check(value, _ID_NUMBER, "ID number")
+
+
+def _check(value: str, pattern: re.Pattern[str], kind: IdentifierKind) -> str:
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        raise IdentifierError(kind)
+    return value
