@@ -51,7 +51,10 @@ def test_pulse_length_is_recorded_by_the_board(protocol: str) -> None:
         assert sim.wait_for_changes(3, timeout_s=10)
     assert [c.on for c in sim.timeline] == [False, True, False]
     (duration,) = sim.pulses(channel=2)
-    assert 0.28 <= duration <= 1.5  # generous upper bound for a loaded machine
+    # Each command is stamped when the simulator's thread reads it: on a loaded machine the
+    # "on" stamp can be late by tens of ms, which shortens the span seen; a pulse that is not
+    # held (no wait between on and off) still fails the lower bound.
+    assert 0.2 <= duration <= 1.5
     assert sim.coils == [False] * 8
 
 
