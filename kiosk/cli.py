@@ -32,6 +32,7 @@ COMMANDS = (
     "policy",
     "config",
     "admin",
+    "keys",
     "scan",
     "thermometer",
     "relay",

@@ -32,7 +32,9 @@ class PathSettings:
     database_url: str = setting("", "SQLAlchemy URL; empty means SQLite kiosk.db in data_dir")
     policy_file: str = setting("policy.toml", "policy file (relative: to this config file)")
     id_hmac_key_file: str = setting(
-        "secrets/id-hmac.key", "campus key for the keyed HMAC of ID numbers (relative: to data_dir)"
+        "secrets/id-hmac.key",
+        "campus key for ID-number HMACs, installed by `kiosk keys install-campus-key`"
+        " (relative: to data_dir)",
     )
 
 

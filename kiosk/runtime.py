@@ -34,18 +34,24 @@ from kiosk.devices import start_idcard_reader
 from kiosk.idcard import CardsToGate
 from kiosk.service import GateService, Measurer, OnlineVerifier, Turnstile
 from kiosk.store import Store
+from kiosk.store.local_facts import LeaveReturn, LocalFact
 
 log = logging.getLogger(__name__)
 
 
 class LogSink:
-    """Appends final decisions to the hash-chained log; closes the leave a re-entry ends."""
+    """Appends final decisions to the hash-chained log; the return that closes a leave is
+    recorded in the same transaction."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
 
     def record(self, kind: str, at: dt.datetime, payload: dict[str, Any]) -> None:
         subject = payload.get("subject") or {}
+        leave_id = payload.get("close_leave_id")
+        facts: list[LocalFact] = []
+        if kind == "decision" and payload.get("outcome") == "admit" and leave_id:
+            facts.append(LeaveReturn(str(leave_id), at))
         self.store.log.append(
             kind,
             at,
@@ -53,10 +59,8 @@ class LogSink:
             gate=self.store.gate,
             outcome=payload.get("outcome"),
             person_no=subject.get("person_no"),
+            facts=facts,
         )
-        leave_id = payload.get("close_leave_id")
-        if kind == "decision" and payload.get("outcome") == "admit" and leave_id:
-            self.store.writer.close_leave(leave_id, at)
 
 
 class RelayTurnstile:

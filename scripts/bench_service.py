@@ -39,6 +39,8 @@ from kiosk.core.transaction import Gate, GateSetup
 from kiosk.runtime import RelayTurnstile, build_gate
 from kiosk.service import GateService, ServiceListener, TransactionView
 from kiosk.store import open_store
+from kiosk.store.secrets import KEY_BYTES, install_campus_key
+from kiosk.store.store import campus_key_path
 from scripts.bench_core import _NullSink, _percentile
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -120,6 +122,7 @@ def bench(workdir: Path, people: int, n: int) -> dict[str, Any]:
     config = dataclasses.replace(base, settings=dataclasses.replace(base.settings, paths=paths))
     policy = Policy(break_=BreakRules(start=None, end=None))
     signer = SigningKey.generate("EdDSA")
+    install_campus_key(campus_key_path(config), os.urandom(KEY_BYTES))
     store = open_store(config)
     store.writer.replace(_registry(people, signer))
     clock = ManualClock(NOW)

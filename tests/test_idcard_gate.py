@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -27,6 +28,8 @@ from kiosk.core.registry import Checkin, Person, RegistrySnapshot
 from kiosk.runtime import RelayTurnstile, build_service, idcard_to_gate
 from kiosk.service import GateService, Refusal, ServiceListener, TransactionView
 from kiosk.store import Store, open_store
+from kiosk.store.secrets import KEY_BYTES, install_campus_key
+from kiosk.store.store import campus_key_path
 
 NOW = dt.datetime(2022, 1, 20, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 LI_MING = "410105198001011239"
@@ -87,6 +90,7 @@ def gate(tmp_path: Path) -> Iterator[Gate]:
                                    poll_hz=10.0),
     )
     config = dataclasses.replace(base, settings=settings)
+    install_campus_key(campus_key_path(config), os.urandom(KEY_BYTES))
     store = open_store(config)
     key = store.id_key
     person = Person("T1001", "staff", "李*", id_hmac(key, LI_MING), mask_id(LI_MING),

@@ -7,6 +7,8 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
+import pytest
+
 from drivers.device import DeviceState
 from drivers.thermometer.device import ThermometerDevice
 from drivers.thermometer.measurement import Measurement, MeasurementError
@@ -62,6 +64,29 @@ def test_admitted_return_closes_the_leave_and_is_logged(tmp_path: Path) -> None:
     assert store.registry.leave_approvals("S1")[0].returned_at == NOW
     assert [r.person_no for r in store.log.records()] == ["S1", "S1"]
     assert store.log.verify().ok
+    # The next full sync delivers the leave as the central server knows it (not yet returned):
+    # the return this gate saw still closes it.
+    store.writer.replace(
+        RegistrySnapshot("v2", NOW + dt.timedelta(hours=1), leave_approvals=[leave])
+    )
+    assert store.registry.leave_approvals("S1")[0].returned_at == NOW
+    store.close()
+
+
+def test_a_return_is_recorded_only_with_its_decision(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    leave = LeaveApproval(
+        "L1", "S1", "campus_exit", NOW - dt.timedelta(hours=5), NOW, "410105", "approved"
+    )
+    store.writer.replace(RegistrySnapshot("v1", NOW, leave_approvals=[leave]))
+    with pytest.raises(ValueError):  # the log refuses the record (a naive time)
+        LogSink(store).record(
+            "decision",
+            NOW.replace(tzinfo=None),
+            {"outcome": "admit", "close_leave_id": "L1", "subject": {"person_no": "S1"}},
+        )
+    assert store.registry.leave_approvals("S1")[0].returned_at is None
+    assert store.log.count() == 0
     store.close()
 
 

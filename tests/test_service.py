@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -32,6 +33,8 @@ from kiosk.devices import start_thermometer
 from kiosk.runtime import RelayTurnstile, ThermometerReadings, build_gate, build_service
 from kiosk.service import GateService, Refusal, ServiceListener, TransactionView
 from kiosk.store import Store, open_store
+from kiosk.store.secrets import KEY_BYTES, install_campus_key
+from kiosk.store.store import campus_key_path
 
 NOW = dt.datetime(2022, 1, 20, 9, 0, tzinfo=dt.UTC)
 SIGNER = SigningKey.generate("EdDSA")
@@ -85,6 +88,7 @@ def config(tmp_path: Path) -> KioskConfig:
 
 @pytest.fixture
 def store(config: KioskConfig) -> Iterator[Store]:
+    install_campus_key(campus_key_path(config), os.urandom(KEY_BYTES))
     store = open_store(config)
     key = store.id_key
     t = SIGNER.trusted_key("school", ("HK1", "CP1", "VA1"))

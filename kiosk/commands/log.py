@@ -48,6 +48,14 @@ def register(sub: Any) -> None:
         "-n", type=bounded_int(0, MAX_TAIL), default=20, metavar="N", help="how many (default 20)"
     )
     tail.set_defaults(func=run_tail)
+    status = actions.add_parser(
+        "status", help="records held, uploads per state, records the server rejected for good"
+    )
+    status.set_defaults(func=run_status)
+    requeue = actions.add_parser(
+        "requeue-rejected", help="send the records the server rejected again (after a fix)"
+    )
+    requeue.set_defaults(func=run_requeue)
 
 
 def _open(args: argparse.Namespace) -> Store:
@@ -153,4 +161,41 @@ def run_tail(args: argparse.Namespace) -> int:
         payload = json.dumps(dict(r.payload), ensure_ascii=False, sort_keys=True)
         fields = [str(r.seq), at, r.kind, r.gate, r.outcome or "-", r.person_no or "-", payload]
         print("  ".join(fields))
+    return 0
+
+
+def run_status(args: argparse.Namespace) -> int:
+    """Print how many records the log holds, the outbox per state and every rejected record."""
+    store = _open(args)
+    try:
+        held = store.log.count()
+        counts = store.outbox.counts()
+        rejected = store.outbox.rejected()
+        tz = store.tz
+    finally:
+        store.close()
+    print(f"records: {held}")
+    print("uploads: " + ", ".join(f"{n} {state}" for state, n in counts.items()))
+    for item in rejected:
+        r = item.record
+        at = r.at.astimezone(tz).isoformat(timespec="seconds")
+        print(f"rejected: record {r.seq} ({r.kind}, {at}, {r.record_id}): {item.error}")
+    if rejected:
+        print(
+            f"{len(rejected)} records were rejected by the central server; they are kept"
+            " (`kiosk log requeue-rejected` sends them again)"
+        )
+    return 0
+
+
+def run_requeue(args: argparse.Namespace) -> int:
+    """Return every rejected record to the upload queue."""
+    store = _open(args)
+    try:
+        count = store.outbox.requeue_rejected()
+        if count:
+            _audit(store, {"action": "requeue_rejected", "records": count})
+    finally:
+        store.close()
+    print(f"{count} rejected records queued for upload again")
     return 0

@@ -22,11 +22,15 @@ def id_hmac(key: bytes, id_number: str) -> str:
 
 
 def mask_id(id_number: str) -> str:
-    """Show the first 6 and last 4 characters of an ID number: ``410105********1234``."""
+    """Show only the last 4 characters of an ID number: ``**************1234`` (design §6).
+
+    Anything more (the first 6 digits name the region) leaves little but a birth date to guess;
+    matching uses the keyed HMAC, never the masked form.
+    """
     s = id_number.strip()
-    if len(s) <= 10:
+    if len(s) <= 4:
         return "*" * len(s)
-    return s[:6] + "*" * (len(s) - 10) + s[-4:]
+    return "*" * (len(s) - 4) + s[-4:]
 
 
 def mask_name(name: str) -> str:

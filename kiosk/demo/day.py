@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import queue
 import shutil
 import threading
@@ -34,6 +35,8 @@ from kiosk.idcard import CardGate, CardsToGate, card_identity
 from kiosk.runtime import RelayTurnstile, ThermometerReadings, TrustList, build_gate
 from kiosk.service import GateService, Refusal, ServiceListener, TransactionView
 from kiosk.store import Store, open_store
+from kiosk.store.secrets import KEY_BYTES, install_campus_key
+from kiosk.store.store import campus_key_path
 
 SCAN_TIMEOUT_S = 15.0
 SETTLE_TIMEOUT_S = 60.0
@@ -127,6 +130,10 @@ class DemoDay:
                 idcard=dataclasses.replace(s.idcard, enabled=True, port="sim:manual"),
             ),
         )
+        # A demo campus: its own campus key, provisioned as an admin would install one.
+        key_path = campus_key_path(self.config)
+        if not key_path.exists():
+            install_campus_key(key_path, os.urandom(KEY_BYTES))
         self.store: Store = open_store(self.config)
         self.issuers = Issuers(SigningKey.generate("EdDSA"), SigningKey.generate("ES256"))
         self.store.writer.replace(build_registry(self.issuers, self.store.id_key, filler=filler))

@@ -133,7 +133,8 @@ class ScenarioRunner:
             RegistryWriter(engine).replace(snapshot)
             store = Store(
                 engine=engine,
-                id_key=self.id_key,
+                key_path=Path(self._tmp.name) / "campus.key",
+                _key=self.id_key,
                 registry=SqlRegistry(engine),
                 writer=RegistryWriter(engine),
                 log=DecisionLog(engine, gate=gate),
@@ -188,9 +189,7 @@ class ScenarioRunner:
         self, sc: Scenario, policy: Policy, store: Store, synced: dt.datetime
     ) -> tuple[dict[str, Any], list[str]]:
         data = sc.data
-        keyring = KeyRing(
-            [self.trusted.trusted_key(issuer="scenario", prefixes=PREFIXES)]
-        )
+        keyring = KeyRing([self.trusted.trusted_key(issuer="scenario", prefixes=PREFIXES)])
         clock = ManualClock(sc.now)
         pin = str(data.get("admin_pin", DEFAULT_ADMIN_PIN))
         gate = Gate(

@@ -12,24 +12,33 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock, Timeout
 from sqlalchemy import Connection, Engine, create_engine, event, make_url
+
+from kiosk.store.private import owner_only_umask, private_dir, restrict_files
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 10_000
+MIGRATE_LOCK_TIMEOUT_S = 60.0
 _BEGIN_OPTION = "kiosk_sqlite_begin"
 _NO_BEGIN = "none"
 
 
+class DatabaseBusyError(RuntimeError):
+    """The database stayed locked by another process for longer than we wait."""
+
+
 def open_engine(url: str) -> Engine:
-    """Create an engine for ``url``; for a SQLite file, create its directory and set pragmas."""
+    """Create an engine for ``url``; for a SQLite file, create its directory (mode 0700) and
+    set pragmas. Connections made through it create files owner-only."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
-    database = parsed.database or ""
-    if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    file = sqlite_file(url)
+    if file is not None:
+        private_dir(file.parent)
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)
@@ -64,8 +73,42 @@ def begin_read(conn: Connection) -> None:
         conn.connection.driver_connection.execute("BEGIN")  # type: ignore[union-attr]
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The database file of a SQLite URL (None for other databases and in-memory SQLite)."""
+    parsed = make_url(url)
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    if database.startswith("file:"):
+        return None
+    return Path(database).expanduser()
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest Alembic revision."""
+    """Bring the schema to the newest Alembic revision.
+
+    For a SQLite file, processes starting together take turns on a lock file beside the
+    database (``kiosk.db.lock``), so a fresh data directory is created and migrated once,
+    and the database, its WAL and shared-memory files end up owner-only.
+    """
+    file = sqlite_file(engine.url.render_as_string(hide_password=False))
+    if file is None:
+        _upgrade(engine)
+        return
+    with owner_only_umask():
+        lock = FileLock(f"{file}.lock", timeout=MIGRATE_LOCK_TIMEOUT_S, mode=0o600)
+        try:
+            with lock:
+                _upgrade(engine)
+        except Timeout:
+            raise DatabaseBusyError(
+                f"{file}: another process has been migrating it for over"
+                f" {MIGRATE_LOCK_TIMEOUT_S:.0f} s (lock {lock.lock_file})"
+            ) from None
+    restrict_files(file, Path(f"{file}-wal"), Path(f"{file}-shm"), Path(f"{file}.lock"))
+
+
+def _upgrade(engine: Engine) -> None:
     from alembic import command
     from alembic.config import Config
 

@@ -13,7 +13,7 @@ import json
 import logging
 import threading
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO, cast
 
@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine, Row, delete, func, or_, select, updat
 from kiosk.store import models as m
 from kiosk.store.chain import GENESIS_HASH, LogRecord, canonical_json, hash_of, record_hash
 from kiosk.store.db import write_connection
+from kiosk.store.local_facts import LocalFact
 from kiosk.store.records import table_of
 from kiosk.store.verify import Anchor, Link, VerifyReport, check_links
 
@@ -65,10 +66,18 @@ class DecisionLog:
         gate: str,
         outcome: str | None = None,
         person_no: str | None = None,
+        facts: Sequence[LocalFact] = (),
     ) -> LogRecord:
-        """Append a record and its pending outbox row; returns once both are on disk."""
+        """Append a record and its pending outbox row; returns once both are on disk.
+
+        ``facts`` (e.g. a :class:`~kiosk.store.local_facts.LeaveReturn`) are written in the
+        same transaction: the record and what it states commit together or not at all.
+        """
         with self._lock, write_connection(self._engine) as conn, conn.begin():
-            return _append(conn, kind, at, payload, gate, outcome, person_no)
+            record = _append(conn, kind, at, payload, gate, outcome, person_no)
+            for fact in facts:
+                fact.write(conn, record)
+            return record
 
     def records(
         self, start: dt.datetime | None = None, end: dt.datetime | None = None

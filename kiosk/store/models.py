@@ -170,7 +170,7 @@ class OutboxRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     seq: Mapped[int] = mapped_column(ForeignKey("log_events.seq"), unique=True)
     record_id: Mapped[str] = mapped_column(String(36))
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|inflight|sent
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # see outbox.STATUSES
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -188,3 +188,17 @@ REGISTRY_TABLES = (
     RevocationRow,
     TrustKeyRow,
 )
+
+
+class LeaveReturnRow(Base):
+    """A local fact: this gate saw the student come back from a leave (销假).
+
+    Kept apart from the synced ``leave_approvals`` so a re-sync never re-opens a closed leave;
+    ``record_id`` names the log record of the admitting decision.
+    """
+
+    __tablename__ = "leave_returns"
+
+    leave_id: Mapped[str] = mapped_column(CODE, primary_key=True)
+    returned_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    record_id: Mapped[str] = mapped_column(String(36))

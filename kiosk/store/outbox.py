@@ -2,7 +2,9 @@
 
 Rows are ``pending`` → ``inflight`` (claimed by the sync worker) → ``sent`` (acknowledged by
 row id). A failed upload returns rows to ``pending`` with a doubling, capped back-off; on
-start-up :meth:`Outbox.release_inflight` returns rows a crash left in flight.
+start-up :meth:`Outbox.release_inflight` returns rows a crash left in flight. A record the
+server refuses for good is ``rejected``: out of the retry loop, kept, counted and listed, until
+an admin requeues it.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import datetime as dt
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from sqlalchemy import Engine, func, or_, select, update
 
@@ -20,6 +23,9 @@ from kiosk.store.log import EVENTS, OUTBOX, record_from_row
 
 log = logging.getLogger(__name__)
 
+Status = Literal["pending", "inflight", "sent", "rejected"]
+STATUSES: tuple[Status, ...] = ("pending", "inflight", "sent", "rejected")
+
 
 @dataclass(frozen=True)
 class OutboxItem:
@@ -27,6 +33,15 @@ class OutboxItem:
 
     id: int
     attempts: int
+    record: LogRecord
+
+
+@dataclass(frozen=True)
+class RejectedItem:
+    """A record the server refused for good, with its reason."""
+
+    id: int
+    error: str
     record: LogRecord
 
 
@@ -108,6 +123,48 @@ class Outbox:
                 changed += 1
         return changed
 
+    def reject(self, ids: Sequence[int], error: str, now: dt.datetime | None = None) -> int:
+        """Mark in-flight rows the server refused for good ``rejected`` (never retried, never
+        dropped); returns how many."""
+        if not ids:
+            return 0
+        with write_connection(self._engine) as conn, conn.begin():
+            result = conn.execute(
+                update(OUTBOX)
+                .where(OUTBOX.c.id.in_(list(ids)), OUTBOX.c.status == "inflight")
+                .values(
+                    status="rejected",
+                    attempts=OUTBOX.c.attempts + 1,
+                    next_attempt_at=None,
+                    last_error=error[:500],
+                )
+            )
+        rejected = int(result.rowcount or 0)
+        if rejected:
+            log.error("%d log records rejected by the server for good: %s", rejected, error[:200])
+        return rejected
+
+    def rejected(self) -> list[RejectedItem]:
+        """Every rejected row with its record and the server's reason, oldest first."""
+        stmt = (
+            select(OUTBOX.c.id, OUTBOX.c.attempts, OUTBOX.c.last_error, EVENTS)
+            .join(EVENTS, EVENTS.c.seq == OUTBOX.c.seq)
+            .where(OUTBOX.c.status == "rejected")
+            .order_by(OUTBOX.c.id)
+        )
+        with self._engine.connect() as conn:
+            rows = conn.execute(stmt).all()
+        return [RejectedItem(r.id, r.last_error or "", record_from_row(r)) for r in rows]
+
+    def requeue_rejected(self, ids: Sequence[int] | None = None) -> int:
+        """Return rejected rows (all, or these) to pending, e.g. after the server was fixed."""
+        stmt = update(OUTBOX).where(OUTBOX.c.status == "rejected")
+        if ids is not None:
+            stmt = stmt.where(OUTBOX.c.id.in_(list(ids)))
+        with write_connection(self._engine) as conn, conn.begin():
+            result = conn.execute(stmt.values(status="pending", next_attempt_at=None))
+        return int(result.rowcount or 0)
+
     def release_inflight(self) -> int:
         """Return every in-flight row to pending (call on start-up); returns how many."""
         with write_connection(self._engine) as conn, conn.begin():
@@ -120,8 +177,8 @@ class Outbox:
         return released
 
     def counts(self) -> dict[str, int]:
-        """Rows per status (pending, inflight, sent)."""
-        counts = {"pending": 0, "inflight": 0, "sent": 0}
+        """Rows per status (pending, inflight, sent, rejected)."""
+        counts: dict[str, int] = dict.fromkeys(STATUSES, 0)
         stmt = select(OUTBOX.c.status, func.count()).group_by(OUTBOX.c.status)
         with self._engine.connect() as conn:
             for status, n in conn.execute(stmt):

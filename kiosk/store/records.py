@@ -35,6 +35,7 @@ class RecordKind(Generic[R]):
     key: tuple[str, ...]
     to_row: Callable[[R], dict[str, Any]]
     from_row: Callable[[Row], R]
+    record_type: type[R]
 
 
 def _table(model: type[m.Base]) -> Table:
@@ -80,7 +81,7 @@ def _kind(
             values[n] = bool(values[n])
         return cls(**values)
 
-    return RecordKind(name, _table(model), key, to_row, from_row)
+    return RecordKind(name, _table(model), key, to_row, from_row, cls)
 
 
 PEOPLE = _kind("people", m.PersonRow, ("person_no",), Person, flags=("active",))

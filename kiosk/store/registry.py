@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, bindparam, delete, func, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, func, select
 
 from kiosk.core.registry import (
     Checkin,
@@ -23,7 +23,6 @@ from kiosk.core.registry import (
     Person,
     Quarantine,
     RegistrySnapshot,
-    Revocation,
     RiskArea,
     StayApproval,
     TrustKey,
@@ -31,9 +30,18 @@ from kiosk.core.registry import (
 )
 from kiosk.store import models as m
 from kiosk.store import records as rec
+from kiosk.store.changes import ChangeSet, Key, check, key_of, snapshot_changes
 from kiosk.store.db import begin_read, read_connection, write_connection
 
-__all__ = ["RegistrySnapshot", "RegistryStatus", "RegistryWriter", "SqlRegistry", "registry_status"]
+__all__ = [
+    "ApplyReport",
+    "ChangeSet",
+    "RegistrySnapshot",
+    "RegistryStatus",
+    "RegistryWriter",
+    "SqlRegistry",
+    "registry_status",
+]
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +87,7 @@ class SqlRegistry:
             select(v).where(v.c.id_hmac == bindparam("id_hmac")).order_by(v.c.visit_date)
         )
         self._q_stays = self._by_person(rec.STAY_APPROVALS, "start")
-        self._q_leaves = self._by_person(rec.LEAVE_APPROVALS, "start")
+        self._q_leaves = _leaves_with_local_returns()
         q = rec.QUARANTINES.table
         self._q_quarantine_id = select(q).where(q.c.id_hmac == bindparam("id_hmac"))
         self._q_quarantine_person = select(q).where(q.c.person_no == bindparam("person_no"))
@@ -216,106 +224,87 @@ class SqlRegistry:
         return self._all(rec.TRUST_KEYS, self._q_trust)
 
 
+@dataclass(frozen=True)
+class ApplyReport:
+    """What one :meth:`RegistryWriter.apply` wrote: records upserted and deleted per kind."""
+
+    upserted: dict[str, int]
+    deleted: dict[str, int]
+    version: str | None
+    synced_at: dt.datetime | None
+
+
 class RegistryWriter:
-    """Applies full snapshots and incremental changes, each in one transaction."""
+    """Writes the registry: every change set in one transaction, all or nothing."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def replace(self, snapshot: RegistrySnapshot) -> None:
-        """Replace the whole registry (every kind, trust keys, version) atomically."""
-        lists: dict[str, Sequence[Any]] = {
-            kind.name: getattr(snapshot, kind.name) for kind in rec.ALL_KINDS
-        }
+    def apply(
+        self,
+        changes: ChangeSet,
+        version: str | None,
+        *,
+        synced_at: dt.datetime | None = None,
+    ) -> ApplyReport:
+        """Apply ``changes`` in one transaction; ``version`` and ``synced_at`` (when given)
+        are recorded in the same transaction, so they move only if every change commits.
+
+        A sync passes the feed's version and the time it fetched it; an import passes
+        ``None`` for both (an import is not a sync, rule R15). Raises ``ValueError`` before
+        writing anything if a kind, record or key is malformed.
+        """
+        check(changes)
+        if synced_at is not None:
+            _iso(synced_at)  # a naive time is refused before anything is written
+        kinds = {kind.name: kind for kind in rec.ALL_KINDS}
+        upserted: dict[str, int] = {}
+        deleted: dict[str, int] = {}
         with write_connection(self._engine) as conn, conn.begin():
             for kind in rec.ALL_KINDS:
-                conn.execute(delete(kind.table))
-                _insert(conn, kind, lists[kind.name])
-            _set_meta(conn, META_VERSION, snapshot.version)
-            _set_meta(conn, META_SYNCED_AT, _iso(snapshot.synced_at))
+                if kind.name in changes.replace:
+                    result = conn.execute(delete(kind.table))
+                    deleted[kind.name] = int(result.rowcount or 0)
+            for name, keys in changes.delete.items():
+                gone = _delete_keys(conn, kinds[name], keys)
+                deleted[name] = deleted.get(name, 0) + gone
+            for name, records in changes.upsert.items():
+                emptied = name in changes.replace and not changes.delete.get(name)
+                upserted[name] = _upsert(conn, kinds[name], records, emptied=emptied)
+            if version is not None:
+                _set_meta(conn, META_VERSION, version)
+            if synced_at is not None:
+                _set_meta(conn, META_SYNCED_AT, _iso(synced_at))
+        report = ApplyReport(upserted, deleted, version, synced_at)
         log.info(
-            "registry replaced: version %s, %s",
-            snapshot.version,
-            ", ".join(f"{len(v)} {k}" for k, v in lists.items()),
+            "registry change set applied%s: upserted %s; deleted %s",
+            f" (version {version})" if version is not None else "",
+            _counts(upserted),
+            _counts(deleted),
+        )
+        return report
+
+    def replace(self, snapshot: RegistrySnapshot) -> ApplyReport:
+        """Make the registry equal to ``snapshot`` (every kind, trust keys, version, sync time).
+
+        Local facts (a return that closed a leave) are not part of the snapshot and survive.
+        """
+        return self.apply(
+            snapshot_changes(snapshot), snapshot.version, synced_at=snapshot.synced_at
         )
 
-    def replace_kind(self, kind: rec.RecordKind[R], records: Sequence[R]) -> None:
-        """Replace every record of one kind (an import with ``--replace``)."""
-        with write_connection(self._engine) as conn, conn.begin():
-            conn.execute(delete(kind.table))
-            _insert(conn, kind, records)
 
-    def upsert(self, kind: rec.RecordKind[R], records: Sequence[R]) -> None:
-        """Insert records of one kind, replacing those with the same natural key."""
-        if not records:
-            return
-        with write_connection(self._engine) as conn, conn.begin():
-            _upsert(conn, kind, records)
-
-    def upsert_people(self, people: Sequence[Person]) -> None:
-        """Insert or update people by person number."""
-        self.upsert(rec.PEOPLE, people)
-
-    def upsert_visit_approvals(self, approvals: Sequence[VisitApproval]) -> None:
-        """Insert or update visit approvals by approval number."""
-        self.upsert(rec.VISIT_APPROVALS, approvals)
-
-    def upsert_stay_approvals(self, approvals: Sequence[StayApproval]) -> None:
-        """Insert or update stay approvals by (person number, start)."""
-        self.upsert(rec.STAY_APPROVALS, approvals)
-
-    def upsert_leave_approvals(self, approvals: Sequence[LeaveApproval]) -> None:
-        """Insert or update leave approvals by leave id."""
-        self.upsert(rec.LEAVE_APPROVALS, approvals)
-
-    def upsert_quarantines(self, quarantines: Sequence[Quarantine]) -> None:
-        """Insert or update quarantine records by (ID HMAC, person number, start)."""
-        self.upsert(rec.QUARANTINES, quarantines)
-
-    def upsert_risk_areas(self, areas: Sequence[RiskArea]) -> None:
-        """Insert or update risk areas by (region code, start)."""
-        self.upsert(rec.RISK_AREAS, areas)
-
-    def upsert_checkins(self, checkins: Sequence[Checkin]) -> None:
-        """Insert or update daily check-ins by (person number, date)."""
-        self.upsert(rec.CHECKINS, checkins)
-
-    def upsert_revocations(self, revocations: Sequence[Revocation]) -> None:
-        """Record revoked credentials."""
-        self.upsert(rec.REVOCATIONS, revocations)
-
-    def upsert_trust_keys(self, keys: Sequence[TrustKey]) -> None:
-        """Insert or update trusted keys by key id."""
-        self.upsert(rec.TRUST_KEYS, keys)
-
-    def delete(self, kind: rec.RecordKind[R], records: Sequence[R]) -> int:
-        """Remove the records with the natural keys of ``records``; returns how many rows went."""
-        if not records:
-            return 0
-        with write_connection(self._engine) as conn, conn.begin():
-            return _delete_matching(conn, kind, records)
-
-    def close_leave(self, leave_id: str, returned_at: dt.datetime) -> bool:
-        """Record the return from a leave (销假); False if no such leave or already closed."""
-        t = rec.LEAVE_APPROVALS.table
-        with write_connection(self._engine) as conn, conn.begin():
-            result = conn.execute(
-                update(t)
-                .where(t.c.leave_id == leave_id, t.c.returned_at.is_(None))
-                .values(returned_at=returned_at)
-            )
-        return bool(result.rowcount)
-
-    def set_version(self, version: str, synced_at: dt.datetime) -> None:
-        """Record the registry version now held and when it was fetched."""
-        with write_connection(self._engine) as conn, conn.begin():
-            _set_meta(conn, META_VERSION, version)
-            _set_meta(conn, META_SYNCED_AT, _iso(synced_at))
-
-    def mark_synced(self, at: dt.datetime) -> None:
-        """Record that a sync at ``at`` found the registry up to date."""
-        with write_connection(self._engine) as conn, conn.begin():
-            _set_meta(conn, META_SYNCED_AT, _iso(at))
+def _leaves_with_local_returns() -> Any:
+    """A person's leaves, each closed by the synced ``returned_at`` or a local return."""
+    lv, back = rec.LEAVE_APPROVALS.table, rec.table_of(m.LeaveReturnRow)
+    returned = func.coalesce(lv.c.returned_at, back.c.returned_at).label("returned_at")
+    columns = [c for c in lv.c if c.name != "returned_at"] + [returned]
+    return (
+        select(*columns)
+        .select_from(lv.outerjoin(back, back.c.leave_id == lv.c.leave_id))
+        .where(lv.c.person_no == bindparam("person_no"))
+        .order_by(lv.c.start)
+    )
 
 
 def registry_status(engine: Engine) -> RegistryStatus:
@@ -345,6 +334,10 @@ def _set_meta(conn: Connection, key: str, value: str) -> None:
     conn.execute(t.insert().values(key=key, value=value))
 
 
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {k}" for k, n in counts.items() if n) or "nothing"
+
+
 def _insert(conn: Connection, kind: rec.RecordKind[R], records: Iterable[R]) -> None:
     batch: list[dict[str, Any]] = []
     for record in records:
@@ -356,17 +349,27 @@ def _insert(conn: Connection, kind: rec.RecordKind[R], records: Iterable[R]) -> 
         conn.execute(kind.table.insert(), batch)
 
 
-def _delete_matching(conn: Connection, kind: rec.RecordKind[R], records: Sequence[R]) -> int:
-    keys = [{f"k_{c}": kind.to_row(r)[c] for c in kind.key} for r in records]
-    stmt = delete(kind.table).where(
-        *(kind.table.c[c].is_not_distinct_from(bindparam(f"k_{c}")) for c in kind.key)
+def _delete_keys(conn: Connection, kind: rec.RecordKind[Any], keys: Sequence[Key]) -> int:
+    """Delete the rows with these natural keys (a null key field matches null)."""
+    if not keys:
+        return 0
+    table = kind.table
+    params = [{f"k_{c}": key[c] for c in kind.key} for key in keys]
+    stmt = delete(table).where(
+        *(table.c[c].is_not_distinct_from(bindparam(f"k_{c}")) for c in kind.key)
     )
-    result = conn.execute(stmt, keys)
+    result = conn.execute(stmt, params)
     return int(result.rowcount or 0)
 
 
-def _upsert(conn: Connection, kind: rec.RecordKind[R], records: Sequence[R]) -> None:
-    latest = {tuple(kind.to_row(r)[c] for c in kind.key): r for r in records}
+def _upsert(
+    conn: Connection, kind: rec.RecordKind[R], records: Sequence[R], *, emptied: bool
+) -> int:
+    """Write ``records`` (the last one per natural key wins); an ``emptied`` table has no
+    rows to replace."""
+    latest = {tuple(key_of(kind, r).values()): r for r in records}
     unique = list(latest.values())
-    _delete_matching(conn, kind, unique)
+    if not emptied:
+        _delete_keys(conn, kind, [key_of(kind, r) for r in unique])
     _insert(conn, kind, unique)
+    return len(unique)

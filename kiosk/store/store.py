@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import alembic.util
 import sqlalchemy
@@ -14,11 +15,12 @@ from sqlalchemy import Engine
 
 from kiosk.config import KioskConfig
 from kiosk.errors import StoreError, one_line
-from kiosk.store.db import migrate, open_engine
+from kiosk.store.db import DatabaseBusyError, migrate, open_engine
 from kiosk.store.log import DecisionLog
 from kiosk.store.outbox import Outbox
+from kiosk.store.private import private_dir
 from kiosk.store.registry import RegistryWriter, SqlRegistry
-from kiosk.store.secrets import SecretFileError, load_or_create_key
+from kiosk.store.secrets import read_campus_key
 
 log = logging.getLogger(__name__)
 
@@ -28,13 +30,22 @@ class Store:
     """Everything the kiosk keeps: registry (read and write), decision log, outbox, campus key."""
 
     engine: Engine
-    id_key: bytes
+    key_path: Path
     registry: SqlRegistry
     writer: RegistryWriter
     log: DecisionLog
     outbox: Outbox
     gate: str
     tz: dt.tzinfo
+    _key: bytes | None = field(default=None, repr=False)
+
+    @property
+    def id_key(self) -> bytes:
+        """The campus HMAC key; :class:`~kiosk.store.secrets.CampusKeyMissing` (one line,
+        with the fix) if it is not installed."""
+        if self._key is None:
+            self._key = read_campus_key(self.key_path)
+        return self._key
 
     def close(self) -> None:
         """Release connections."""
@@ -43,36 +54,32 @@ class Store:
 
 
 def open_store(config: KioskConfig) -> Store:
-    """Open (and migrate) the database of ``config`` and load or create the campus key.
+    """Open (and migrate) the database of ``config``; the data directory is made owner-only.
 
-    Raises :class:`~kiosk.errors.StoreError` naming the database or file when the data
-    directory is not a directory, the database is not one (corrupt, another program's) or
-    cannot be opened, or its schema is of an unknown revision.
+    The campus key is read when first needed (:attr:`Store.id_key`), so commands that do not
+    match ID numbers work before it is installed. Raises :class:`~kiosk.errors.StoreError`
+    naming the database or file when the data directory is not a directory, the database is
+    not one (corrupt, another program's) or cannot be opened, or its schema is of an unknown
+    revision.
     """
     where = _describe(config)
     if config.data_dir.exists() and not config.data_dir.is_dir():
         raise StoreError(f"data directory {config.data_dir}: not a directory")
     try:
+        private_dir(config.data_dir)
         engine = open_engine(config.database_url)
         migrate(engine)
     except (sqlalchemy.exc.SQLAlchemyError, alembic.util.CommandError) as exc:
         raise database_error(exc, where) from exc
+    except DatabaseBusyError as exc:
+        raise StoreError(str(exc)) from exc
     except (ImportError, OSError) as exc:
         raise StoreError(f"{where}: cannot open ({_os_problem(exc)})") from exc
-    key_file = config.secret_path(config.settings.paths.id_hmac_key_file)
-    try:
-        key = load_or_create_key(key_file)
-    except SecretFileError as exc:
-        engine.dispose()
-        raise StoreError(f"campus key {exc}") from exc
-    except OSError as exc:
-        engine.dispose()
-        raise StoreError(f"{key_file}: cannot read the campus key ({_os_problem(exc)})") from exc
     gate = config.settings.gate.id
     log.debug("store open at %s", engine.url.render_as_string(hide_password=True))
     return Store(
         engine=engine,
-        id_key=key,
+        key_path=campus_key_path(config),
         registry=SqlRegistry(engine),
         writer=RegistryWriter(engine),
         log=DecisionLog(engine, gate=gate),
@@ -80,6 +87,11 @@ def open_store(config: KioskConfig) -> Store:
         gate=gate,
         tz=zoneinfo.ZoneInfo(config.settings.gate.time_zone),
     )
+
+
+def campus_key_path(config: KioskConfig) -> Path:
+    """Where the campus key of ``config`` lives (``paths.id_hmac_key_file``)."""
+    return config.secret_path(config.settings.paths.id_hmac_key_file)
 
 
 def database_error(exc: Exception, where: str = "database") -> StoreError:

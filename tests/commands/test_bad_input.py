@@ -38,6 +38,8 @@ def ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (ws / "kiosk.toml").write_text(good, encoding="utf-8")
     (ws / "policy.toml").write_text('version = "test"\n', encoding="utf-8")
     _run(["--config", str(ws / "kiosk.toml"), "log", "verify"])  # creates the database
+    (ws / "campus.key").write_bytes(os.urandom(32))  # the campus key, as an admin provisions it
+    _run(["--config", str(ws / "kiosk.toml"), "keys", "install-campus-key", str(ws / "campus.key")])
     _run(["codes", "keygen", "--issuer", "campus", "--prefixes", "CP1", "--out", str(ws / "k")])
     (ws / "afile").write_text("not a directory\n", encoding="utf-8")
     (ws / "folder").mkdir()
@@ -173,8 +175,8 @@ CASES = [
       expect="schema of an unknown version"),
     C("database-server-unreachable", "--config", "{ws}/no-driver.toml", "log", "verify",
       expect="database postgresql://gate:***@127.0.0.1:1/kiosk"),
-    C("campus-key-is-a-directory", "--config", "{ws}/key-is-folder.toml", "log", "verify",
-      expect="campus key"),
+    C("campus-key-is-a-directory", "--config", "{ws}/key-is-folder.toml", "keys", "show",
+      expect="is a directory, not a campus key file"),
     C("pin-file-under-a-file", "--config", "{ws}/pin-under-file.toml", "admin", "set-pin",
       "--stdin", stdin="246813\n", expect="cannot write"),
     C("demo-data-dir-is-a-file", *CFG, "demo", "--data-dir", "{ws}/afile",

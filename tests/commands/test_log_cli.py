@@ -89,3 +89,25 @@ def test_bad_date_is_a_usage_error(config: Path, capsys) -> None:
         run(config, "export", "--from", "20-01-2022", "--to", "2022-01-21")
     assert info.value.code == 2
     assert "expected a date YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_status_shows_uploads_and_every_rejected_record(config: Path, capsys) -> None:
+    from kiosk.store.outbox import Outbox
+
+    store = open_store(load_kiosk_config(config))
+    outbox = Outbox(store.engine)
+    items = outbox.claim_batch(10)
+    outbox.ack([items[0].id])
+    outbox.reject([items[2].id], "HTTP 422: unknown gate")
+    store.close()
+    assert run(config, "status") == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "records: 4"
+    assert out[1] == "uploads: 0 pending, 2 inflight, 1 sent, 1 rejected"
+    assert out[2].startswith("rejected: record 3 (decision, 2022-01-20T23:30:00+08:00, ")
+    assert out[2].endswith("): HTTP 422: unknown gate")
+    assert "kept" in out[3]
+    assert run(config, "requeue-rejected") == 0
+    assert "1 rejected records queued" in capsys.readouterr().out
+    run(config, "status")
+    assert "0 rejected" in capsys.readouterr().out

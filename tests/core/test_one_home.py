@@ -13,7 +13,7 @@ from kiosk.core.identity import MAX_ID_NUMBER_CHARS, MIN_ID_NUMBER_CHARS
 from kiosk.core.registry import CHECKIN_STATUSES, LEAVE_KINDS, RISK_LEVELS, ROLES, STATUSES
 from kiosk.scenarios.registry_builder import build_records
 from kiosk.scenarios.spec import ScenarioError
-from kiosk.store.csv_import import CsvImportError, csv_kinds, read_csv
+from kiosk.store.csv_import import CSV_KINDS, CsvImportError, read_csv
 
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2022, 1, 20, 8, 0, tzinfo=TZ)
@@ -39,12 +39,12 @@ def test_scenario_files_refuse_a_role_the_core_does_not_know() -> None:
 def test_csv_import_accepts_exactly_the_roles_of_the_core(role: str, tmp_path: Path) -> None:
     file = tmp_path / "people.csv"
     file.write_text(f"person_no,role,name\nP1,{role},王芳\n", encoding="utf-8")
-    kind = csv_kinds(TZ)["people"]
+    kind = CSV_KINDS["people"]
     if role in ROLES:
-        assert [p.role for p in read_csv(kind, file, KEY)] == [role]
+        assert [p.role for p in read_csv(kind, file, KEY, TZ)] == [role]
     else:
         with pytest.raises(CsvImportError, match="role"):
-            read_csv(kind, file, KEY)
+            read_csv(kind, file, KEY, TZ)
 
 
 @pytest.mark.parametrize(
@@ -66,13 +66,13 @@ def test_csv_vocabularies_are_the_cores(
     kind: str, header: str, row: str, column: str, values: tuple[str, ...], tmp_path: Path
 ) -> None:
     file = tmp_path / f"{kind}.csv"
-    reader = csv_kinds(TZ)[kind]
+    reader = CSV_KINDS[kind]
     for value in values:
         file.write_text(f"{header}\n{row.format(value)}\n", encoding="utf-8")
-        assert len(read_csv(reader, file, KEY)) == 1
+        assert len(read_csv(reader, file, KEY, TZ)) == 1
     file.write_text(f"{header}\n{row.format('bogus')}\n", encoding="utf-8")
     with pytest.raises(CsvImportError, match=column):
-        read_csv(reader, file, KEY)
+        read_csv(reader, file, KEY, TZ)
 
 
 @pytest.mark.parametrize(
@@ -87,12 +87,12 @@ def test_csv_vocabularies_are_the_cores(
 def test_csv_id_number_limits_are_the_cores(length: int, ok: bool, tmp_path: Path) -> None:
     file = tmp_path / "people.csv"
     file.write_text(f"person_no,role,name,id_number\nP1,staff,王芳,{'1' * length}\n", "utf-8")
-    kind = csv_kinds(TZ)["people"]
+    kind = CSV_KINDS["people"]
     if ok:
-        assert len(read_csv(kind, file, KEY)) == 1
+        assert len(read_csv(kind, file, KEY, TZ)) == 1
     else:
         with pytest.raises(CsvImportError, match="ID number"):
-            read_csv(kind, file, KEY)
+            read_csv(kind, file, KEY, TZ)
 
 
 def test_signed_prefixes_come_from_the_transport_layer() -> None:

@@ -11,7 +11,13 @@ import pytest
 from kiosk.core.identity import id_hmac
 from kiosk.store.csv_import import CsvImportError, import_csv
 from kiosk.store.registry import RegistryWriter, SqlRegistry, registry_status
-from kiosk.store.secrets import SecretFileError, load_or_create_key
+from kiosk.store.secrets import (
+    CampusKeyMissing,
+    SecretFileError,
+    install_campus_key,
+    parse_key_file,
+    read_campus_key,
+)
 
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
 KEY = b"k" * 32
@@ -62,7 +68,7 @@ def test_every_kind_imports(engine, tmp_path: Path) -> None:
     r = SqlRegistry(engine)
     teacher = r.person("T1001")
     assert teacher is not None
-    assert teacher.name_masked == "李*" and teacher.id_masked == "410105********1234"
+    assert teacher.name_masked == "李*" and teacher.id_masked == "**************1234"
     assert r.person_by_id(id_hmac(KEY, ID_A)) == teacher
     student, contractor = r.person("S2020001"), r.person("C0001")
     assert student is not None and student.id_hmac is None
@@ -88,8 +94,8 @@ def test_no_raw_id_number_or_name_is_stored(engine, db_path: Path, tmp_path: Pat
         import_csv(writer, kind, write(tmp_path, kind, FILES[kind]), KEY, TZ)
     engine.dispose()  # close connections so the WAL is checkpointed into the file
     data = b"".join(p.read_bytes() for p in db_path.parent.iterdir() if p.is_file())
-    assert b"410105" in data  # the masked form is there …
-    for secret in (ID_A, ID_V, "李明", "王小二", "王芳"):
+    assert b"**************1234" in data  # the masked form is there (last 4 digits only) …
+    for secret in (ID_A, ID_V, ID_A[:6], ID_V[:6], ID_A[6:14], "李明", "王小二", "王芳"):
         assert secret.encode() not in data, secret  # … the raw values are not
 
 
@@ -134,13 +140,29 @@ def test_replace_drops_the_kinds_old_rows_only(engine, tmp_path: Path) -> None:
     assert counts["people"] == 1 and counts["checkins"] == 1
 
 
-def test_key_file_is_created_once_with_mode_0600(tmp_path: Path) -> None:
+def test_key_is_installed_owner_only_and_never_invented(tmp_path: Path) -> None:
     path = tmp_path / "secrets" / "id-hmac.key"
-    key = load_or_create_key(path)
-    assert len(key) == 32
+    with pytest.raises(CampusKeyMissing, match="kiosk keys install-campus-key"):
+        read_campus_key(path)
+    assert not path.exists(), "a missing key is not created"
+    key = os.urandom(32)
+    assert install_campus_key(path, key)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert load_or_create_key(path) == key
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert read_campus_key(path) == key
+    assert not install_campus_key(path, key), "installing the same key again changes nothing"
+    with pytest.raises(SecretFileError, match="different campus key"):
+        install_campus_key(path, os.urandom(32))
+    assert read_campus_key(path) == key
     assert list(path.parent.iterdir()) == [path]  # no temporary file left behind
+
+
+def test_key_files_as_delivered(tmp_path: Path) -> None:
+    key = os.urandom(32)
+    assert parse_key_file(key, "k") == key
+    assert parse_key_file(key.hex().encode() + b"\n", "k") == key
+    with pytest.raises(SecretFileError, match="32 raw bytes or 64 hex digits"):
+        parse_key_file(b"z" * 64, "k")
 
 
 def test_key_file_readable_by_others_is_refused(tmp_path: Path) -> None:
@@ -148,8 +170,94 @@ def test_key_file_readable_by_others_is_refused(tmp_path: Path) -> None:
     path.write_bytes(os.urandom(32))
     path.chmod(0o644)
     with pytest.raises(SecretFileError, match="chmod 600"):
-        load_or_create_key(path)
+        read_campus_key(path)
     path.chmod(0o600)
     path.write_bytes(b"short")
     with pytest.raises(SecretFileError, match="expected 32 bytes"):
-        load_or_create_key(path)
+        read_campus_key(path)
+
+
+def test_an_import_does_not_make_the_registry_fresh(engine, tmp_path: Path) -> None:
+    import_csv(RegistryWriter(engine), "people", write(tmp_path, "p", FILES["people"]), KEY, TZ)
+    status = registry_status(engine)
+    assert status.counts["people"] == 3
+    assert status.synced_at is None and status.version == ""
+
+
+IMPOSSIBLE = [
+    (
+        "leaves",
+        "leave_id,person_no,kind,from,until,destination_region,status\n"
+        "L1,S1,campus_exit,2022-01-20T14:00+08:00,2022-01-20T08:00+08:00,410102,approved\n",
+        "line 2: ends (2022-01-20T08:00:00+08:00) before it starts",
+    ),
+    ("stays", "person_no,from,until,status\nS1,2022-02-20,2022-01-15,approved\n", "line 2: ends"),
+    (
+        "risk-areas",
+        "region_code,level,from,until\n410102,high,2022-01-15T00:00+08:00,2022-01-14T00:00+08:00\n",
+        "line 2: ends before it starts",
+    ),
+    (
+        "people",
+        "person_no,role,name\nS\x001,student,甲\n",
+        "column 1 (person_no): expected a person number without control",
+    ),
+    (
+        "people",
+        "person_no,role,name\nS1,student,甲\x07\n",
+        "column 3 (name): expected a name without control",
+    ),
+    (
+        "people",
+        f"person_no,role,name\n{'9' * 100_000},student,甲\n",
+        "at most 32 characters, got 100000",
+    ),
+    (
+        "people",
+        "person_no,role,name\n=HYPERLINK(x),student,甲\n",
+        "column 1 (person_no): not a valid person number",
+    ),
+    (
+        "people",
+        "person_no,role,name\n@SUM(A1),student,甲\n",
+        "column 1 (person_no): not a valid person number",
+    ),
+    (
+        "people",
+        "person_no,role,name\n-1,student,甲\n",
+        "column 1 (person_no): not a valid person number",
+    ),
+    (
+        "people",
+        "person_no,role,name,unit\nS1,student,甲,+cmd|x\n",
+        "column 4 (unit): expected text that does not start",
+    ),
+    (
+        "people",
+        "person_no,role,name\nS1,student,=甲\n",
+        "column 3 (name): expected text that does not start",
+    ),
+    (
+        "checkins",
+        "person_no,date,status\nT1,0001-01-01,normal\n",
+        "expected a date from 1970-01-01 to 9998-12-31, got 0001-01-01",
+    ),
+    ("checkins", "person_no,date,status\nT1,9999-12-31,normal\n", "got 9999-12-31"),
+    (
+        "visits",
+        "approval_no,name,id_number,origin_region,host_unit,host_person_no,visit_date,filed_at,status\n"
+        f"V1,王芳,{ID_V},410200,计算机学院,T1001,2022-01-20,9999-01-01T00:00+08:00,approved\n",
+        "column 8 (filed_at): expected a date from 1970-01-01",
+    ),
+]
+
+
+@pytest.mark.parametrize(("kind", "text", "expected"), IMPOSSIBLE)
+def test_impossible_rows_are_refused_with_a_clear_line(engine, tmp_path, kind, text, expected):
+    path = write(tmp_path, "bad", text)
+    with pytest.raises(CsvImportError) as info:
+        import_csv(RegistryWriter(engine), kind, path, KEY, TZ)
+    message = str(info.value)
+    assert expected in message
+    assert "\n" not in message and len(message) < 400 + len(str(path))
+    assert sum(registry_status(engine).counts.values()) == 0

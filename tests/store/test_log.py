@@ -269,9 +269,38 @@ def test_outbox_claim_ack_fail_and_release(engine, decision_log) -> None:
     assert [(i.record.seq, i.attempts) for i in retry] == [(2, 1)]
     assert outbox.fail([retry[0].id], "timeout", now=NOW) == 1
     assert outbox.claim_batch(10, now=NOW + dt.timedelta(seconds=3)) == []  # 4 s now
-    assert outbox.counts() == {"pending": 1, "inflight": 3, "sent": 1}
+    assert outbox.counts() == {"pending": 1, "inflight": 3, "sent": 1, "rejected": 0}
     assert outbox.release_inflight() == 3
-    assert outbox.counts() == {"pending": 4, "inflight": 0, "sent": 1}
+    assert outbox.counts() == {"pending": 4, "inflight": 0, "sent": 1, "rejected": 0}
+
+
+def test_a_record_rejected_for_good_leaves_the_retry_loop_and_stays(engine, decision_log):
+    fill(decision_log, 3)
+    outbox = Outbox(engine)
+    items = outbox.claim_batch(10, now=NOW)
+    assert outbox.reject([items[1].id], "HTTP 422: payload schema v0 not accepted", now=NOW) == 1
+    outbox.fail([items[0].id, items[2].id], "HTTP 503", now=NOW)
+    outbox.release_inflight()
+    later = NOW + dt.timedelta(days=1)
+    assert [i.record.seq for i in outbox.claim_batch(10, now=later)] == [1, 3]
+    assert outbox.counts() == {"pending": 0, "inflight": 2, "sent": 0, "rejected": 1}
+    (gone,) = outbox.rejected()
+    assert gone.record.seq == 2 and gone.error.startswith("HTTP 422")
+    assert outbox.requeue_rejected() == 1
+    assert [i.record.seq for i in outbox.claim_batch(10, now=later)] == [2]
+
+
+def test_purge_keeps_a_rejected_record_like_an_unsent_one(engine, decision_log) -> None:
+    fill(decision_log, 60, start=NOW - 59 * D)
+    outbox = Outbox(engine)
+    items = outbox.claim_batch(1000, now=NOW)
+    outbox.ack([i.id for i in items if i.record.seq != 10], at=NOW)
+    outbox.reject([i.id for i in items if i.record.seq == 10], "HTTP 422", now=NOW)
+    result = decision_log.purge(NOW, retention_days=30, hard_max_days=90)
+    assert (result.deleted, result.unsent_dropped) == (9, 0)
+    assert [r.seq for r in decision_log.records()][0] == 10
+    assert [i.record.seq for i in outbox.rejected()] == [10]
+    assert decision_log.verify().ok
 
 
 def test_export_jsonl_and_csv(decision_log) -> None:

@@ -4,7 +4,7 @@ import datetime as dt
 import time
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from kiosk.core.registry import (
     Checkin,
@@ -17,6 +17,10 @@ from kiosk.core.registry import (
     TrustKey,
     VisitApproval,
 )
+from kiosk.store.changes import ChangeSet
+from kiosk.store.local_facts import LeaveReturn
+from kiosk.store.models import LeaveReturnRow
+from kiosk.store.records import table_of
 from kiosk.store.registry import (
     RegistrySnapshot,
     RegistryWriter,
@@ -121,7 +125,9 @@ def test_snapshot_reads_are_consistent_and_see_later_writes(engine, registry) ->
     writer = RegistryWriter(engine)
     with registry.snapshot():
         assert registry.person("S3") is None
-        writer.upsert_people([Person("S3", "student", "张*", None, None)])
+        writer.apply(
+            ChangeSet(upsert={"people": [Person("S3", "student", "张*", None, None)]}), None
+        )
         assert registry.person("S3") is None  # same read transaction
     assert registry.person("S3") is not None  # a new lookup sees the commit
 
@@ -138,26 +144,31 @@ def test_replace_drops_what_the_new_snapshot_lacks(engine, registry) -> None:
 
 def test_a_failed_replace_leaves_the_old_registry(engine, registry) -> None:
     bad = snapshot("v2")
-    bad.people.append(ALICE)  # duplicate primary key
-    with pytest.raises(Exception, match="UNIQUE"):
+    bad.people.append(Person("S9", "student", None, None, None))  # type: ignore[arg-type]
+    with pytest.raises(Exception, match="NOT NULL"):
         RegistryWriter(engine).replace(bad)
     assert registry.version == "v1"
     assert registry.person("T1001") == BOB
 
 
 def test_upserts_update_by_natural_key(engine, registry) -> None:
-    w = RegistryWriter(engine)
-    w.upsert_people([Person("S2020001", "student", "王*", "a" * 64, None, "", False)])
-    w.upsert_visit_approvals([VisitApproval(**{**VISIT.__dict__, "status": "cancelled"})])
-    w.upsert_stay_approvals(
-        [StayApproval("S2020001", dt.date(2022, 1, 15), dt.date(2022, 1, 30), "approved")]
+    changes = ChangeSet(
+        upsert={
+            "people": [Person("S2020001", "student", "王*", "a" * 64, None, "", False)],
+            "visit_approvals": [VisitApproval(**{**VISIT.__dict__, "status": "cancelled"})],
+            "stay_approvals": [
+                StayApproval("S2020001", dt.date(2022, 1, 15), dt.date(2022, 1, 30), "approved")
+            ],
+            "leave_approvals": [LeaveApproval(**{**LEAVE.__dict__, "until": NOW + 2 * H})],
+            "quarantines": [Quarantine(None, "S2020001", NOW - 24 * H, NOW)],
+            "risk_areas": [RiskArea("410102", "high", NOW - 120 * H, None)],
+            "checkins": [Checkin("T1001", dt.date(2022, 1, 20), "abnormal")],
+            "revocations": [Revocation("campus_pass", "S2020009")],
+            "trust_keys": [TrustKey(b"\x01" * 8, "ES256", b"k", "school")],
+        }
     )
-    w.upsert_leave_approvals([LeaveApproval(**{**LEAVE.__dict__, "until": NOW + 2 * H})])
-    w.upsert_quarantines([Quarantine(None, "S2020001", NOW - 24 * H, NOW)])
-    w.upsert_risk_areas([RiskArea("410102", "high", NOW - 120 * H, None)])
-    w.upsert_checkins([Checkin("T1001", dt.date(2022, 1, 20), "abnormal")])
-    w.upsert_revocations([Revocation("campus_pass", "S2020009")])
-    w.upsert_trust_keys([TrustKey(b"\x01" * 8, "ES256", b"k", "school")])
+    report = RegistryWriter(engine).apply(changes, "v2", synced_at=NOW + H)
+    assert report.upserted == dict.fromkeys(changes.upsert, 1)
     assert registry.person("S2020001").active is False
     assert registry.visit_approval("V-0001").status == "cancelled"
     assert [s.until for s in registry.stay_approvals("S2020001")] == [dt.date(2022, 1, 30)]
@@ -167,31 +178,104 @@ def test_upserts_update_by_natural_key(engine, registry) -> None:
     assert registry.checkin("T1001", dt.date(2022, 1, 20)).status == "abnormal"
     assert registry_status(engine).counts["revocations"] == 1
     assert [k.alg for k in registry.trust_keys()] == ["ES256"]
+    assert (registry.version, registry.synced_at) == ("v2", NOW + H)
 
 
-def test_removed_trust_key_is_gone(engine, registry) -> None:
-    from kiosk.store.records import TRUST_KEYS
+def test_deletes_by_natural_key_over_every_kind(engine, registry) -> None:
+    changes = ChangeSet(
+        delete={
+            "people": [{"person_no": "T1001"}],
+            "quarantines": [{"id_hmac": None, "person_no": "S2020001", "start": NOW - 24 * H}],
+            "revocations": [{"kind": "campus_pass", "person_no": "S2020009"}],
+            "trust_keys": [{"kid": KEY.kid}],
+        }
+    )
+    report = RegistryWriter(engine).apply(changes, "v2")
+    assert report.deleted == dict.fromkeys(changes.delete, 1)
+    assert registry.person("T1001") is None and registry.person("S2020001") == ALICE
+    assert len(registry.quarantines("b" * 64, "S2020001")) == 1
+    assert not registry.is_revoked("campus_pass", "S2020009")
+    assert registry.trust_keys() == [], "a removed key stops verifying"
 
-    assert RegistryWriter(engine).delete(TRUST_KEYS, [KEY]) == 1
-    assert registry.trust_keys() == []
+
+def test_a_change_set_failing_midway_changes_nothing(engine, registry) -> None:
+    # Everything is valid except the stay (a NOT NULL column given None), which the database
+    # refuses only after the deletion, the person and the trust key were written.
+    bad_stay = StayApproval("S2020001", dt.date(2022, 1, 15), None, "approved")  # type: ignore[arg-type]
+    changes = ChangeSet(
+        upsert={
+            "people": [Person("S9", "student", "新*", None, None)],
+            "trust_keys": [TrustKey(b"\x02" * 8, "ES256", b"k2", "school")],
+            "stay_approvals": [bad_stay],
+        },
+        delete={"revocations": [{"kind": "campus_pass", "person_no": "S2020009"}]},
+    )
+    with pytest.raises(Exception, match="NOT NULL"):
+        RegistryWriter(engine).apply(changes, "v2", synced_at=NOW + H)
+    assert registry.person("S9") is None
+    assert registry.trust_keys() == [KEY]
+    assert registry.is_revoked("campus_pass", "S2020009")
+    assert [s.until for s in registry.stay_approvals("S2020001")] == [dt.date(2022, 2, 20)]
+    assert (registry.version, registry.synced_at) == ("v1", NOW), "version moves only on commit"
 
 
-def test_close_leave_records_the_return_once(engine, registry) -> None:
-    w = RegistryWriter(engine)
-    assert w.close_leave("L1", NOW + 3 * H)
-    assert not w.close_leave("L1", NOW + 4 * H)
-    assert not w.close_leave("L-unknown", NOW)
-    assert registry.leave_approvals("S2020001")[0].returned_at == NOW + 3 * H
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (ChangeSet(upsert={"persons": []}), "unknown registry kind 'persons'"),
+        (ChangeSet(upsert={"people": [VISIT]}), r"people\[0\]: expected a Person"),
+        (ChangeSet(delete={"people": [{"no": "T1"}]}), r"expected the key fields \['person_no'\]"),
+    ],
+)
+def test_malformed_change_sets_are_refused_before_writing(engine, registry, changes, message):
+    with pytest.raises(ValueError, match=message):
+        RegistryWriter(engine).apply(changes, "v9")
+    assert registry.version == "v1"
 
 
 def test_version_and_sync_time(engine, registry) -> None:
     w = RegistryWriter(engine)
-    w.set_version("v7", NOW + H)
+    w.apply(ChangeSet(), "v7", synced_at=NOW + H)
     assert (registry.version, registry.synced_at) == ("v7", NOW + H)
-    w.mark_synced(NOW + 2 * H)
-    assert (registry.version, registry.synced_at) == ("v7", NOW + 2 * H)
+    w.apply(ChangeSet(), None)
+    assert (registry.version, registry.synced_at) == ("v7", NOW + H), "an import is not a sync"
     with pytest.raises(ValueError, match="naive"):
-        w.mark_synced(dt.datetime(2022, 1, 20))
+        w.apply(ChangeSet(), "v8", synced_at=dt.datetime(2022, 1, 20))
+    assert registry.version == "v7"
+
+
+def test_a_local_return_survives_resync_and_replace(engine, registry, decision_log) -> None:
+    # A re-entry closes the leave as a local fact written with the decision; the synced leave
+    # (returned_at empty) comes again by an incremental sync and by a full replace.
+    back = NOW + 3 * H
+    record = decision_log.append(
+        "decision",
+        back,
+        {"outcome": "admit", "close_leave_id": "L1"},
+        gate="north",
+        outcome="admit",
+        person_no="S2020001",
+        facts=[LeaveReturn("L1", back)],
+    )
+    assert registry.leave_approvals("S2020001")[0].returned_at == back
+    decision_log.append("decision", back + H, {}, gate="north", facts=[LeaveReturn("L1", NOW)])
+    assert registry.leave_approvals("S2020001")[0].returned_at == back, "the first return counts"
+    writer = RegistryWriter(engine)
+    writer.apply(ChangeSet(upsert={"leave_approvals": [LEAVE]}), "v2", synced_at=NOW + 4 * H)
+    assert registry.leave_approvals("S2020001")[0].returned_at == back
+    writer.replace(snapshot("v3"))
+    assert registry.leave_approvals("S2020001")[0].returned_at == back
+    with engine.connect() as conn:
+        row = conn.execute(select(table_of(LeaveReturnRow))).one()
+    assert row.record_id == record.record_id
+
+
+def test_a_failed_log_append_records_no_return(engine, registry, decision_log) -> None:
+    with pytest.raises(ValueError):
+        decision_log.append(
+            "decision", NOW, {"bad": float("nan")}, gate="north", facts=[LeaveReturn("L1", NOW)]
+        )
+    assert registry.leave_approvals("S2020001")[0].returned_at is None
 
 
 def test_empty_registry(engine) -> None:

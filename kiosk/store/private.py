@@ -1,0 +1,41 @@
+"""Owner-only files and directories for the data at rest (design §6)."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+
+
+@contextmanager
+def owner_only_umask() -> Iterator[None]:
+    """Files and directories created inside the block are readable by their owner only."""
+    previous = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` (and missing parents) and make ``path`` itself mode 0700."""
+    with owner_only_umask():
+        path.mkdir(parents=True, exist_ok=True)
+    if stat.S_IMODE(path.stat().st_mode) != DIR_MODE:
+        path.chmod(DIR_MODE)
+    return path
+
+
+def restrict_files(*paths: Path) -> None:
+    """Make each existing file mode 0600 (files created before this rule, or by SQLite)."""
+    for path in paths:
+        try:
+            if stat.S_IMODE(path.stat().st_mode) != FILE_MODE:
+                path.chmod(FILE_MODE)
+        except FileNotFoundError:
+            continue
