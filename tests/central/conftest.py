@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from central import admin
+from central.context import Central, open_central
 from tests.support.central_server import CentralServer
 from tests.support.postgres import PostgresCluster, PostgresMissing
 
@@ -41,3 +43,14 @@ def central_server(tmp_path: Path, db_url: str | None) -> Iterator[CentralServer
         yield server.start()
     finally:
         server.close()
+
+
+@pytest.fixture
+def central(tmp_path: Path, db_url: str | None) -> Iterator[Central]:
+    """The server's database and secrets opened in the test process (no HTTP)."""
+    opened = open_central(tmp_path / "central", db_url)
+    admin.ensure_issuer(opened)
+    try:
+        yield opened
+    finally:
+        opened.engine.dispose()
