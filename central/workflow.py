@@ -35,6 +35,7 @@ FILING_FIELDS = (
     "host_person_no",
     "visit_date",
     "gates",
+    "plate",
 )
 
 
@@ -82,6 +83,7 @@ def file_visit(central: Central, form: Mapping[str, Any], actor: str) -> dict[st
                 host_person_no=record.host_person_no,
                 visit_date=record.visit_date,
                 gates=" ".join(record.gates),
+                plate=record.plate,
                 filed_at=now,
                 filed_by=actor,
                 status="filed",
@@ -111,6 +113,7 @@ def _approval(row: Any, status: str) -> VisitApproval:
         filed_at=row.filed_at,
         status=status,  # type: ignore[arg-type]
         id_masked=row.id_masked,
+        plate=row.plate,
     )
 
 
@@ -200,6 +203,7 @@ def _public(row: Any, *, personal: bool) -> dict[str, Any]:
         "host_person_no": row.host_person_no,
         "visit_date": row.visit_date.isoformat(),
         "gates": row.gates.split(),
+        "plate": row.plate,
         "filed_at": row.filed_at.isoformat(),
         "filed_by": row.filed_by,
         "host_approved_by": row.host_approved_by,

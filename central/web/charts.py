@@ -66,21 +66,21 @@ def hourly_svg(counts: Counter[tuple[int, str]], title: str) -> str:
     bar = (width - 2 * pad) / 24
     parts = [_open(width, height, title)]
     for hour in range(24):
-        y = height - pad
+        y = float(height - pad)
         for outcome, colour in COLOURS.items():
             n = counts[(hour, outcome)]
             if not n:
                 continue
             h = (height - 2 * pad) * n / peak
             y -= h
+            x = pad + hour * bar + 1
             parts.append(
-                f'<rect x="{pad + hour * bar + 1:.1f}" y="{y:.1f}" width="{bar - 2:.1f}"'
-                f' height="{h:.1f}" fill="{colour}"><title>{hour:02d}:00 {outcome} {n}</title></rect>'
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar - 2:.1f}" height="{h:.1f}"'
+                f' fill="{colour}"><title>{hour:02d}:00 {outcome} {n}</title></rect>'
             )
         if hour % 3 == 0:
-            parts.append(
-                f'<text x="{pad + hour * bar:.1f}" y="{height - 6}" font-size="10">{hour:02d}</text>'
-            )
+            x = pad + hour * bar
+            parts.append(f'<text x="{x:.1f}" y="{height - 6}" font-size="10">{hour:02d}</text>')
     parts.append(f'<text x="{pad}" y="14" font-size="11">max {peak}/h</text></svg>')
     return "".join(parts)
 

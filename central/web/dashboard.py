@@ -50,7 +50,8 @@ def router(central: Central) -> APIRouter:
         with write_connection(central.engine) as conn, conn.begin():
             central.audit(conn, session.staff.username, "web_gates_read", gates=len(gates))
         hourly = {
-            g: charts.hourly_svg(c, f"{g} {chosen}") for g, c in sorted(counts.per_gate_hour.items())
+            g: charts.hourly_svg(c, f"{g} {chosen}")
+            for g, c in sorted(counts.per_gate_hour.items())
         }
         return page(
             request,

@@ -47,9 +47,7 @@ def locale_of(request: Request) -> str:
     return pick_locale(request.query_params.get("lang"), request.cookies.get(LOCALE_COOKIE))
 
 
-def page(
-    request: Request, template: str, status_code: int = 200, **context: Any
-) -> HTMLResponse:
+def page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """Render ``template`` in the request's locale with the security headers."""
     locale = context.pop("locale", None) or locale_of(request)
     html = env.get_template(template).render(
@@ -69,9 +67,7 @@ def visitor_csrf(request: Request) -> str:
 
 def set_visitor_csrf(response: HTMLResponse, token: str, secure: bool) -> None:
     """Give the browser the visitor CSRF cookie the form's hidden field repeats."""
-    response.set_cookie(
-        VISITOR_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=secure
-    )
+    response.set_cookie(VISITOR_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=secure)
 
 
 def visitor_csrf_ok(request: Request, posted: Any) -> bool:

@@ -21,8 +21,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict
 from sqlalchemy import Select, or_, select, tuple_
 
 from central.admin import DECISIONS
-from central.logs import _record
 from central.context import Central, CentralError, NotFound
+from central.logs import _record
 from kiosk.core.reasons import Reason
 from kiosk.core.registry import ROLES
 from kiosk.store.chain import LogRecord
@@ -95,7 +95,9 @@ class LogFilter(BaseModel):
         for name in ("start", "end", "gate", "outcome", "reason", "role", "who"):
             value = getattr(self, name)
             if value is not None:
-                out[name] = value.isoformat(timespec="minutes") if name in ("start", "end") else value
+                out[name] = (
+                    value.isoformat(timespec="minutes") if name in ("start", "end") else value
+                )
         out["size"] = str(self.size)
         return out
 

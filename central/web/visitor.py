@@ -23,6 +23,7 @@ from central import admin, workflow
 from central.context import Central, CentralError
 from central.models import table
 from central.web.forms import FilingForm, field_errors
+from central.web.i18n import translator
 from central.web.models import FilingExtraRow
 from central.web.render import (
     error_page,
@@ -32,7 +33,6 @@ from central.web.render import (
     visitor_csrf,
     visitor_csrf_ok,
 )
-from central.web.i18n import translator
 from kiosk.store.db import read_connection, write_connection
 
 EXTRAS = table(FilingExtraRow)

@@ -63,6 +63,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_web_filing_notes_approval_no", "web_filing_notes", ["approval_no"])
+    with op.batch_alter_table("visit_filings") as batch:
+        batch.add_column(sa.Column("plate", sa.String(length=16), nullable=True))
     # Keyset paging of the cross-gate log: newest first, optionally one gate or one outcome.
     op.create_index("ix_web_decisions_at_id", "decisions", ["at", "id"])
     op.create_index("ix_web_decisions_gate_at_id", "decisions", ["gate", "at", "id"])
@@ -79,3 +81,5 @@ def downgrade() -> None:
     op.drop_index("ix_web_sessions_staff_id", table_name="web_sessions")
     op.drop_table("web_sessions")
     op.drop_table("web_staff")
+    with op.batch_alter_table("visit_filings") as batch:
+        batch.drop_column("plate")
