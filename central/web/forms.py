@@ -21,6 +21,9 @@ MAX_NAME = 50
 MAX_TEXT = 200
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029\ufffd]")
 _PHONE = re.compile(r"1[3-9][0-9]{9}")
+_MARKUP = re.compile(r"[<>]")
+_NAME = re.compile(r"[^\W\d_](?:[^\W\d_]|[ ·.'-])*")
+"""Letters of any script, with spaces, the middle dot, '.', '-' and apostrophes inside."""
 
 
 def _text(value: Any, limit: int, *, required: bool = True) -> str:
@@ -33,7 +36,7 @@ def _text(value: Any, limit: int, *, required: bool = True) -> str:
         raise ValueError("err.required")
     if len(text) > limit:
         raise ValueError("err.too_long")
-    if _CONTROL.search(value):
+    if _CONTROL.search(value) or _MARKUP.search(value):
         raise ValueError("err.control")
     if text.startswith(FORMULA_START):
         raise ValueError("err.formula")
@@ -41,7 +44,10 @@ def _text(value: Any, limit: int, *, required: bool = True) -> str:
 
 
 def _name(value: Any) -> str:
-    return _text(value, MAX_NAME)
+    text = _text(value, MAX_NAME)
+    if not _NAME.fullmatch(text):
+        raise ValueError("err.name")
+    return text
 
 
 def _label(value: Any) -> str:

@@ -64,6 +64,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "err.too_long": ("内容过长", "too long"),
     "err.control": ("含有不允许的字符", "contains characters that are not allowed"),
     "err.formula": ("不能以 = + - @ 开头", "may not start with = + - @"),
+    "err.name": ("姓名只能包含文字、空格和 · . - '", "a name has letters, spaces and · . - ' only"),
     "err.id_checksum": (
         "身份证号不正确（18位，校验位不符）",
         "not a valid resident ID number (18 characters, check character wrong)",

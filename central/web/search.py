@@ -10,6 +10,7 @@ there (a reason matches the record's reasons and warnings). Every search and rea
 from __future__ import annotations
 
 import base64
+import binascii
 import datetime as dt
 import json
 import re
@@ -66,6 +67,19 @@ def _local_time(value: Any) -> dt.datetime | None:
         raise ValueError("expected a time like 2022-01-20T08:00") from None
 
 
+def _cursor(value: Any) -> str | None:
+    value = _blank(value)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError("not a page cursor of this search")
+    try:
+        decode_after(value)
+    except CentralError as exc:
+        raise ValueError(str(exc).removeprefix("after: ")) from None
+    return value
+
+
 Ident = Annotated[str | None, BeforeValidator(_ident)]
 LocalTime = Annotated[dt.datetime | None, BeforeValidator(_local_time)]
 REASONS: tuple[str, ...] = tuple(r.value for r in Reason)
@@ -86,7 +100,7 @@ class LogFilter(BaseModel):
     who: Ident = None
     """A person number or a visit approval number."""
     size: Annotated[int, BeforeValidator(lambda v: _blank(v) or 50)] = 50
-    after: Annotated[str | None, BeforeValidator(_blank)] = None
+    after: Annotated[str | None, BeforeValidator(_cursor)] = None
     """The keyset cursor of the next page (opaque)."""
 
     def as_query(self) -> dict[str, str]:
@@ -160,13 +174,15 @@ def encode_after(at: dt.datetime, row_id: int) -> str:
 def decode_after(cursor: str) -> tuple[dt.datetime, int]:
     """The ``(at, id)`` a cursor names (``CentralError`` for a damaged one)."""
     try:
+        if len(cursor) > 200:
+            raise ValueError("too long")
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         at_text, id_text = text.split("|")
         at = dt.datetime.fromisoformat(at_text)
         if at.tzinfo is None:
             raise ValueError("naive")
         return at, int(id_text)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, binascii.Error):
         raise CentralError("after: not a page cursor of this search") from None
 
 
