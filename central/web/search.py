@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict
-from sqlalchemy import Select, or_, select, tuple_
+from sqlalchemy import Select, literal_column, or_, select, tuple_
 
 from central.admin import DECISIONS
 from central.context import Central, CentralError, NotFound
@@ -149,9 +149,17 @@ def _where(central: Central, f: LogFilter, stmt: Select[Any]) -> Select[Any]:
     if f.role is not None:
         stmt = stmt.where(d.payload.like(f"%{_fragment('role', f.role)}%"))
     if f.who is not None:
-        fragment = _fragment("approval_no", f.who).replace("_", "\\_").replace("%", "\\%")
-        stmt = stmt.where(or_(d.person_no == f.who, d.payload.like(f"%{fragment}%", escape="\\")))
+        approval_no = approval_expression(central.engine.dialect.name)
+        stmt = stmt.where(or_(d.person_no == f.who, approval_no == f.who))
     return stmt
+
+
+def approval_expression(dialect: str) -> Any:
+    """The visit approval number inside a record's payload, written exactly as the expression
+    index ``ix_web_decisions_approval_no`` (migration ``web_0001``) so the index serves it."""
+    if dialect == "postgresql":
+        return literal_column("((decisions.payload::jsonb -> 'subject') ->> 'approval_no')")
+    return literal_column("json_extract(decisions.payload, '$.subject.approval_no')")
 
 
 def _fragment(key: str, value: str) -> str:
@@ -188,6 +196,15 @@ def decode_after(cursor: str) -> tuple[dt.datetime, int]:
 
 def search(central: Central, f: LogFilter, actor: str) -> Page:
     """One page of matching records, newest first; the search is audited."""
+    found = page_of(central, f)
+    with write_connection(central.engine) as conn, conn.begin():
+        central.audit(conn, actor, "web_log_search", rows=len(found.rows), **f.as_query())
+    return found
+
+
+def page_of(central: Central, f: LogFilter) -> Page:
+    """One page of matching records, newest first, by keyset (not audited: call
+    :func:`search`)."""
     d = DECISIONS.c
     stmt = _where(central, f, select(DECISIONS))
     if f.after is not None:
@@ -198,8 +215,6 @@ def search(central: Central, f: LogFilter, actor: str) -> Page:
         rows = conn.execute(stmt).all()
     more = len(rows) > f.size
     rows = rows[: f.size]
-    with write_connection(central.engine) as conn, conn.begin():
-        central.audit(conn, actor, "web_log_search", rows=len(rows), **f.as_query())
     after = encode_after(rows[-1].at, rows[-1].id) if more and rows else None
     return Page([Row(r.id, _record(r)) for r in rows], after)
 

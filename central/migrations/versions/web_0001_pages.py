@@ -69,9 +69,17 @@ def upgrade() -> None:
     op.create_index("ix_web_decisions_at_id", "decisions", ["at", "id"])
     op.create_index("ix_web_decisions_gate_at_id", "decisions", ["gate", "at", "id"])
     op.create_index("ix_web_decisions_outcome_at_id", "decisions", ["outcome", "at", "id"])
+    # The visit approval number inside the payload (search by approval number); the same
+    # expression as central.web.search.approval_expression.
+    if op.get_bind().dialect.name == "postgresql":
+        expression = "((payload::jsonb -> 'subject') ->> 'approval_no')"
+    else:
+        expression = "json_extract(payload, '$.subject.approval_no')"
+    op.execute(f"CREATE INDEX ix_web_decisions_approval_no ON decisions ({expression})")
 
 
 def downgrade() -> None:
+    op.execute("DROP INDEX ix_web_decisions_approval_no")
     op.drop_index("ix_web_decisions_outcome_at_id", table_name="decisions")
     op.drop_index("ix_web_decisions_gate_at_id", table_name="decisions")
     op.drop_index("ix_web_decisions_at_id", table_name="decisions")
