@@ -24,7 +24,7 @@ from central import admin
 from central.context import Central, open_central
 from tests.support.postgres import free_port
 
-START_TIMEOUT_S = 60.0
+START_TIMEOUT_S = 120.0
 
 
 class ServerDidNotStart(RuntimeError):
