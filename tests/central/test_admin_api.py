@@ -24,7 +24,7 @@ def _feed(server: CentralServer, token: str, kiosk: KioskRegistry) -> list[dict[
     while True:
         answer = requests.get(
             server.url + "/api/v1/feed",
-            params={"cursor": kiosk.cursor or "", "limit": 100},
+            params={"cursor": kiosk.cursor or "", "limit": "100"},
             headers=server.auth(token),
             timeout=10,
         )
