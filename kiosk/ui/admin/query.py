@@ -302,7 +302,7 @@ def day_stats(
             .group_by(hour)
         )
         for row in conn.execute(stmt):
-            h, admits, rejects, overrides = row.tuple()
+            h, admits, rejects, overrides = tuple(row)
             stats.admits[h] = int(admits or 0)
             stats.rejects[h] = int(rejects or 0)
             stats.overrides[h] = int(overrides or 0)
