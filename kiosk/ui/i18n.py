@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLocale, QObject, QTranslator, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QLocale, QObject, QTranslator, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 
 from kiosk.core.reasons import Reason, message
@@ -101,6 +101,9 @@ class Languages(QObject):
                 ok = False
         self._locale = wanted
         QLocale.setDefault(QLocale(wanted))
+        # Qt posts LanguageChange to every widget: deliver it now, so the switch is complete
+        # when this returns.
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LanguageChange)
         self.changed.emit(wanted)
         return ok
 
