@@ -266,7 +266,8 @@ def test_registry_and_devices_pages(
     page = window.devices_page
     assert "33.20 °C / 24.50 °C" in page.frames.toPlainText().splitlines()[0]
     assert "14.8" in page.camera.text()
-    assert page.stages.item(0, 0).text() == "zbar-gray"
+    stage = page.stages.item(0, 0)
+    assert stage is not None and stage.text() == "zbar-gray"
     assert "2" in page.decoder.text()
     thermo.on_frame(Frame(object_c=35.0))
     wait_until(lambda: "35.00 °C" in page.frames.toPlainText().splitlines()[0])
