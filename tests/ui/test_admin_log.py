@@ -48,8 +48,7 @@ def oracle(db: Path, flt: LogFilter) -> list[int]:
                 continue
             if flt.reason and flt.reason not in (p.get("reasons") or []):
                 continue
-            if flt.search and flt.search not in (person_no, subject.get("approval_no"),
-                                                 subject.get("host_person_no")):
+            if flt.search and flt.search not in (person_no, subject.get("approval_no")):
                 continue
             out.append(seq)
         return sorted(out, reverse=True)
@@ -195,3 +194,28 @@ def test_export_writes_the_filtered_records_formula_safe_and_is_logged(
     assert logged[0]["records"] == 1 and logged[0]["filter"] == {"outcome": "reject"}
     QCoreApplication.processEvents()
     window.close()
+
+
+def test_the_browser_queries_use_the_admin_indexes(admin_store: Store) -> None:
+    """SQLite's plans for the search and the payload filters name migration 0005's indexes."""
+    from sqlalchemy.dialects import sqlite
+
+    from kiosk.ui.admin import query
+
+    engine = admin_store.engine
+    plans = {}
+    for name, flt in {
+        "search": LogFilter(search="V1234567"),
+        "role": LogFilter(role="visitor"),
+        "direction": LogFilter(direction="out", sort="at"),
+    }.items():
+        with engine.connect() as conn:
+            stmt = query._row_statement(conn, flt)
+            sql = str(stmt.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
+            plans[name] = " ".join(
+                str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql)
+            )
+    assert "ix_log_events_approval_no" in plans["search"]
+    assert "ix_log_events_person_no" in plans["search"]
+    assert "ix_log_events_role" in plans["role"]
+    assert "ix_log_events_direction" in plans["direction"]

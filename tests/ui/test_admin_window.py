@@ -30,6 +30,7 @@ from kiosk.ui.admin import (
     ThermometerTap,
     open_admin,
 )
+from kiosk.ui.admin.log_model import column_of
 from kiosk.ui.admin.sample_log import fill_log
 from kiosk.ui.i18n import Languages
 from tests.ui.conftest import LAST_DAY
@@ -223,7 +224,7 @@ def test_language_switches_at_run_time(
 
     def reasons_cell() -> str:
         row = next(i for i in range(model.rowCount()) if model.row(i).person_no == "S9")
-        return str(model.index(row, 8).data())
+        return str(model.index(row, column_of("reasons")).data())
 
     assert window.tabs.tabText(0) == "日志"
     assert model.headerData(1, Qt.Orientation.Horizontal) == "时间"

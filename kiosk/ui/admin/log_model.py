@@ -36,9 +36,16 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("name", ""),
     ("role", "role"),
     ("direction", "direction"),
-    ("reasons", ""),
     ("gate", ""),
+    ("reasons", ""),
 )
+WIDTHS = {"seq": 70, "at": 150, "kind": 80, "outcome": 60, "person": 110, "name": 60,
+          "role": 90, "direction": 60, "gate": 60}
+
+
+def column_of(key: str) -> int:
+    """The column number of ``key``."""
+    return [k for k, _sort in COLUMNS].index(key)
 OUTCOME_COLOURS = {"admit": "#e3f4e1", "reject": "#fbe3e1", "pending": "#fdf1d6"}
 
 

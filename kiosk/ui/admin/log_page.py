@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.store.log import DecisionLog
 from kiosk.ui.admin import query
-from kiosk.ui.admin.log_model import LogTableModel, word
+from kiosk.ui.admin.log_model import WIDTHS, LogTableModel, column_of, word
 from kiosk.ui.admin.query import LogFilter
 from kiosk.ui.admin.worker import SqlRunner
 from kiosk.ui.i18n import Languages
@@ -101,6 +101,8 @@ class LogPage(QWidget):
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.horizontalHeader().setStretchLastSection(True)
+        for key, width in WIDTHS.items():
+            self.table.setColumnWidth(column_of(key), width)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.detail = QPlainTextEdit()
         self.detail.setReadOnly(True)
@@ -132,7 +134,7 @@ class LogPage(QWidget):
         layout.addLayout(grid)
         layout.addLayout(buttons)
         layout.addWidget(split, 1)
-        languages.changed.connect(lambda _l: self._fill_combos())
+        languages.changed.connect(self._language_changed)
         self._retranslate()
 
     # ----------------------------------------------------------------- actions
@@ -205,8 +207,8 @@ class LogPage(QWidget):
             self.export_button.setEnabled(True)
             self.status.setText(self.tr("Export failed: %1").replace("%1", text))
 
-        self._runner.submit(
-            query.export_csv, self._log, flt, path, self._gate,
+        self._runner.submit_process(
+            query.export_csv_at, query.database_url(self._log.engine), flt, path, self._gate,
             on_done=done, on_error=failed, label="export",
         )
 
@@ -218,6 +220,10 @@ class LogPage(QWidget):
             self.export_to(Path(name))
 
     # ------------------------------------------------------------------ slots
+    def _language_changed(self, _locale: str) -> None:
+        self._fill_combos()
+        self._current_changed(self.table.currentIndex(), QModelIndex())
+
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if not current.isValid():
             return

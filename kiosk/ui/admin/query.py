@@ -35,8 +35,10 @@ from kiosk.core.reasons import Reason
 from kiosk.core.registry import ROLES
 from kiosk.core.verdict import Outcome
 from kiosk.store.chain import LogRecord
+from kiosk.store.db import open_engine
 from kiosk.store.export import write_csv
 from kiosk.store.log import EVENTS, DecisionLog, record_from_row
+from kiosk.store.verify import VerifyReport
 
 PAGE_SIZE = 200
 SORT_KEYS = ("seq", "at", "kind", "outcome", "person_no", "direction", "role")
@@ -74,7 +76,7 @@ class LogFilter:
     role: str = ""
     direction: str = ""
     gate: str = ""
-    search: str = ""  # a person number or an approval number, exactly
+    search: str = ""  # a person number or a visit approval number, exactly
     sort: str = "seq"
     descending: bool = True
 
@@ -119,11 +121,7 @@ class LogFilter:
         term = self.search.strip()
         if term:
             where.append(
-                or_(
-                    c.person_no == term,
-                    json_text(conn, "subject", "approval_no") == term,
-                    json_text(conn, "subject", "host_person_no") == term,
-                )
+                or_(c.person_no == term, json_text(conn, "subject", "approval_no") == term)
             )
         return where
 
@@ -356,3 +354,31 @@ def export_csv(log: DecisionLog, flt: LogFilter, path: Path, gate: str) -> int:
     record_admin_action(log, gate, "export", {"filter": flt.describe(), "records": n,
                                               "file": path.name})
     return n
+
+
+# Jobs run in a separate process (:meth:`SqlRunner.submit_process`): they are Python-heavy
+# (hashing or converting every record) and would otherwise hold the interpreter lock the UI
+# thread needs for every cell it paints. They open their own engine from the database URL.
+
+
+def verify_at(url: str) -> VerifyReport:
+    """:meth:`DecisionLog.verify` of the log at ``url``."""
+    engine = open_engine(url)
+    try:
+        return DecisionLog(engine).verify()
+    finally:
+        engine.dispose()
+
+
+def export_csv_at(url: str, flt: LogFilter, path: Path, gate: str) -> int:
+    """:func:`export_csv` of the log at ``url``."""
+    engine = open_engine(url)
+    try:
+        return export_csv(DecisionLog(engine, gate=gate), flt, path, gate)
+    finally:
+        engine.dispose()
+
+
+def database_url(engine: Engine) -> str:
+    """The URL another process opens ``engine``'s database with."""
+    return engine.url.render_as_string(hide_password=False)

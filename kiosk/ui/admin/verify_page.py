@@ -8,23 +8,24 @@ from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.store.verify import VerifyReport
+from kiosk.ui.admin import query
 from kiosk.ui.admin.worker import SqlRunner
 
 
 class VerifyPage(QWidget):
-    """Runs :meth:`DecisionLog.verify` on the SQL thread; ``verified(report)`` when done."""
+    """Runs :meth:`DecisionLog.verify` in a worker process; ``verified(report)`` when done."""
 
     verified = Signal(object)
 
     def __init__(
         self,
-        verify: Callable[[], VerifyReport],
+        database_url: str,
         runner: SqlRunner,
         audit: Callable[[str, dict[str, object]], None],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._verify = verify
+        self._url = database_url
         self._runner = runner
         self._audit = audit
         self.report: VerifyReport | None = None
@@ -46,7 +47,9 @@ class VerifyPage(QWidget):
         self.button.setEnabled(False)
         self.result.setStyleSheet("")
         self.result.setText(self.tr("Checking the chain…"))
-        self._runner.submit(self._verify, on_done=self._done, on_error=self._error, label="verify")
+        self._runner.submit_process(
+            query.verify_at, self._url, on_done=self._done, on_error=self._error, label="verify"
+        )
 
     def _done(self, report: VerifyReport) -> None:
         self.report = report

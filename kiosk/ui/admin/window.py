@@ -55,7 +55,7 @@ class AdminWindow(QMainWindow):
         self.charts_page = ChartsPage(
             store.engine, self.runner, languages, tz, today or dt.datetime.now(tz).date()
         )
-        self.verify_page = VerifyPage(store.log.verify, self.runner, self.audit)
+        self.verify_page = VerifyPage(query.database_url(store.engine), self.runner, self.audit)
         self.registry_page = RegistryPage(store.engine, store.outbox, self.runner, tz)
         self.devices_page = DevicesPage(monitor)
         self.tabs = QTabWidget()
