@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -49,8 +50,9 @@ class KioskRegistry:
         with self.engine.connect() as conn:
             for kind in rec.ALL_KINDS:
                 rows = conn.execute(select(kind.table))
-                got = [record_row(kind.from_row(r._mapping)) for r in rows]
-                out[kind.name] = sorted(got, key=lambda r, k=kind: _key(k, r))
+                got = [record_row(kind.from_row(dict(r._mapping))) for r in rows]
+                got.sort(key=functools.partial(_key, kind))
+                out[kind.name] = got
         return out
 
     def close(self) -> None:

@@ -24,7 +24,7 @@ from central import admin
 from central.context import Central, open_central
 from tests.support.postgres import free_port
 
-START_TIMEOUT_S = 60.0
+START_TIMEOUT_S = 120.0
 
 
 class ServerDidNotStart(RuntimeError):
@@ -135,12 +135,9 @@ class CentralServer:
 
     def admin(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """An admin API call (``path`` after ``/api/v1/admin``)."""
+        headers = {**self.auth(self.admin_token), **kwargs.pop("headers", {})}
         return requests.request(
-            method,
-            f"{self.url}/api/v1/admin{path}",
-            headers=self.auth(self.admin_token),
-            timeout=30,
-            **kwargs,
+            method, f"{self.url}/api/v1/admin{path}", headers=headers, timeout=30, **kwargs
         )
 
     def close(self) -> None:
