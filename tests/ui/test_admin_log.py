@@ -211,7 +211,9 @@ def test_the_browser_queries_use_the_admin_indexes(admin_store: Store) -> None:
     }.items():
         with engine.connect() as conn:
             stmt = query._row_statement(conn, flt)
-            sql = str(stmt.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
+            literal = {"literal_binds": True}
+            compiled = stmt.compile(dialect=sqlite.dialect(), compile_kwargs=literal)
+            sql = str(compiled)
             plans[name] = " ".join(
                 str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql)
             )
