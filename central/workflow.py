@@ -20,12 +20,14 @@ from sqlalchemy import Connection, insert, select, update
 from central import registry
 from central.context import Central, CentralError, Conflict, NotFound
 from central.models import VisitFilingRow, table
+from central.web.models import FilingExtraRow
 from kiosk.core.credentials import issue_visit_slip
 from kiosk.core.registry import VisitApproval
 from kiosk.store.db import read_connection, write_connection
 from kiosk.store.schemas import RecordError, to_record
 
 FILINGS = table(VisitFilingRow)
+EXTRAS = table(FilingExtraRow)
 FilingStatus = Literal["filed", "host_approved", "approved", "refused", "withdrawn"]
 FILING_FIELDS = (
     "name",
@@ -233,8 +235,9 @@ def filings(central: Central, status: FilingStatus | None = None) -> list[dict[s
 
 
 def erase_personal_data(central: Central, retention_days: int = 30) -> int:
-    """Erase full names and ID numbers of visits more than ``retention_days`` past their day
-    (the HMAC and masked forms stay); returns how many filings were erased."""
+    """Erase full names and ID numbers of visits more than ``retention_days`` past their day,
+    and the phone numbers the web form added (the HMAC and masked forms stay); returns how many
+    filings were erased."""
     cutoff = central.now().astimezone(central.tz).date() - dt.timedelta(days=retention_days)
     with write_connection(central.engine) as conn, conn.begin():
         result = conn.execute(
@@ -243,6 +246,12 @@ def erase_personal_data(central: Central, retention_days: int = 30) -> int:
             .values(visitor_name=None, id_number=None)
         )
         n = int(result.rowcount or 0)
+        past = select(FILINGS.c.approval_no).where(FILINGS.c.visit_date < cutoff)
+        conn.execute(
+            update(EXTRAS)
+            .where(EXTRAS.c.approval_no.in_(past), EXTRAS.c.phone.is_not(None))
+            .values(phone=None)
+        )
         central.audit(conn, "server", "visit_erase", count=n, retention_days=retention_days)
     return n
 

@@ -18,6 +18,7 @@ from central import workflow
 from central.context import AUDIT
 from central.web.approvals import NOTES
 from central.web.staff import MAX_FAILURES
+from central.web.visitor import EXTRAS
 from kiosk.store.db import read_connection
 from tests.central.web_client import (
     ID_VISITOR,
@@ -112,6 +113,18 @@ def test_a_form_without_its_csrf_token_files_nothing(web: CentralServer) -> None
     answer = staff.post("/staff/filings/V1", {"csrf": "forged", "action": "approve"})
     assert answer.status_code == 403
     assert workflow.filings(web.central) == []
+
+
+def test_erasing_personal_data_also_erases_the_phone(web: CentralServer) -> None:
+    filed = WebUser(web.url).file(filing_form(web.central))
+    no = approval_no_of(filed.url)
+    with read_connection(web.central.engine) as conn:
+        phone = select(EXTRAS.c.phone).where(EXTRAS.c.approval_no == no)
+        assert conn.scalar(phone) == "13800138000"
+    assert workflow.erase_personal_data(web.central, retention_days=-2) == 1
+    with read_connection(web.central.engine) as conn:
+        assert conn.scalar(phone) is None
+    assert workflow.filing(web.central, no, personal=True)["id_number"] is None
 
 
 def test_the_status_page_needs_its_secret(web: CentralServer) -> None:
