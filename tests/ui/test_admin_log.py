@@ -225,10 +225,12 @@ def test_the_browser_queries_use_the_admin_indexes(admin_store: Store) -> None:
         "search": LogFilter(search="V1234567"),
         "role": LogFilter(role="visitor"),
         "direction": LogFilter(direction="out", sort="at"),
+        "sort by role": LogFilter(sort="role"),
     }.items():
         with engine.connect() as conn:
-            stmt = query._row_statement(conn, flt)
-            sql = str(stmt.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
+            stmt = query._row_statement(conn, flt).order_by(*flt.order(conn)).limit(200)
+            literal = {"literal_binds": True}
+            sql = str(stmt.compile(dialect=sqlite.dialect(), compile_kwargs=literal))
             plans[name] = " ".join(
                 str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql)
             )
@@ -236,3 +238,4 @@ def test_the_browser_queries_use_the_admin_indexes(admin_store: Store) -> None:
     assert "ix_log_events_person_no" in plans["search"]
     assert "ix_log_events_role" in plans["role"]
     assert "ix_log_events_direction" in plans["direction"]
+    assert "ix_log_events_role" in plans["sort by role"]
