@@ -71,11 +71,12 @@ class DevicesPage(QWidget):
             for label in (self.thermometer, self.camera, self.decoder):
                 label.setText(text)
             return
-        self.thermometer.setText(f"{s.thermometer_state} {s.thermometer_detail}".strip())
+        thermo = self._state(s.thermometer_state)
+        self.thermometer.setText(f"{thermo} {s.thermometer_detail}".strip())
         fps = "—"
         if s.camera_fps is not None:
             fps = self.tr("%1 fps").replace("%1", f"{s.camera_fps:.1f}")
-        self.camera.setText(f"{s.camera_state} · {fps}")
+        self.camera.setText(f"{self._state(s.camera_state)} · {fps}")
         self.decoder.setText(
             self.tr("%1 frames decoded, %2 with a code, %3 ms per frame on average")
             .replace("%1", str(s.frames_decoded))
@@ -92,6 +93,21 @@ class DevicesPage(QWidget):
         for row, st in enumerate(s.stages):
             for col, value in enumerate((st.stage, str(st.reads), f"{st.mean_ms:.1f}")):
                 self.stages.setItem(row, col, QTableWidgetItem(value))
+
+    def _state(self, state: str) -> str:
+        words = {
+            "stopped": self.tr("stopped"),
+            "connecting": self.tr("connecting"),
+            "ready": self.tr("ready"),
+            "active": self.tr("active"),
+            "reconnecting": self.tr("reconnecting"),
+            "stale": self.tr("stale"),
+            "fault": self.tr("fault"),
+            "failed": self.tr("failed"),
+            "ended": self.tr("ended"),
+            "unknown": self.tr("unknown"),
+        }
+        return words.get(state, state)
 
     def showEvent(self, event: QShowEvent) -> None:
         self.refresh()
