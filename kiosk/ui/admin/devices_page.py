@@ -41,9 +41,11 @@ class DevicesPage(QWidget):
         self.stages = QTableWidget(0, 3)
         self.stages.verticalHeader().hide()
         self.form = QFormLayout()
-        self.form.addRow("", self.thermometer)
-        self.form.addRow("", self.camera)
-        self.form.addRow("", self.decoder)
+        self.form_labels = [QLabel(), QLabel(), QLabel()]
+        for label, field in zip(
+            self.form_labels, (self.thermometer, self.camera, self.decoder), strict=True
+        ):
+            self.form.addRow(label, field)
         self.frames_label = QLabel()
         self.stages_label = QLabel()
         layout = QVBoxLayout(self)
@@ -120,10 +122,8 @@ class DevicesPage(QWidget):
 
     def _retranslate(self) -> None:
         labels = (self.tr("Thermometer"), self.tr("Camera"), self.tr("Decoder"))
-        for row, text in enumerate(labels):
-            item = self.form.itemAt(row, QFormLayout.ItemRole.LabelRole)
-            if item is not None and isinstance(item.widget(), QLabel):
-                item.widget().setText(text)  # type: ignore[union-attr]
+        for label, text in zip(self.form_labels, labels, strict=True):
+            label.setText(text)
         self.frames_label.setText(self.tr("Latest thermometer frames (object / ambient)"))
         self.stages_label.setText(self.tr("Codes read per decoder stage"))
         self.stages.setHorizontalHeaderLabels(
