@@ -42,8 +42,10 @@ from kiosk.service import (
 )
 from kiosk.store import Store
 from kiosk.store.local_facts import LeaveReturn, LocalFact
+from kiosk.sync.http import ServerClient
 from kiosk.sync.link import client_for
 from kiosk.sync.online import OnlineCheck
+from kiosk.sync.status import STATUS_FILE
 from kiosk.sync.worker import SyncWorker
 
 log = logging.getLogger(__name__)
@@ -286,6 +288,18 @@ class _WakeOnDecision(ServiceListener):
         self.worker.wake()
 
 
+def sync_worker(config: KioskConfig, store: Store, client: ServerClient) -> SyncWorker:
+    """The (not started) sync worker of ``[server]``; it saves its status in the data dir."""
+    s = config.settings.server
+    return SyncWorker(
+        client,
+        store,
+        interval_s=s.sync_interval_s,
+        batch_size=s.batch_size,
+        status_file=config.data_dir / STATUS_FILE,
+    )
+
+
 def start_sync(config: KioskConfig, store: Store, service: GateService) -> SyncWorker | None:
     """Start the sync worker of ``[server]`` for ``service``; None when no server is set.
 
@@ -301,6 +315,6 @@ def start_sync(config: KioskConfig, store: Store, service: GateService) -> SyncW
     if client.skew is not None:
         service.use_clock_check(client.skew.trusted)
     service.use_online(OnlineCheck(client, s.online_timeout_s), s.online_timeout_s)
-    worker = SyncWorker(client, store, interval_s=s.sync_interval_s, batch_size=s.batch_size)
+    worker = sync_worker(config, store, client)
     service.add_listener(_WakeOnDecision(worker))
     return worker.start()

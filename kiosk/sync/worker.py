@@ -15,12 +15,13 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from kiosk.store import Store
 from kiosk.sync.http import ServerClient, ServerError
 from kiosk.sync.pull import ProgressCallback, PullResult, pull
 from kiosk.sync.push import PushResult, push
-from kiosk.sync.status import SyncStatus
+from kiosk.sync.status import SyncStatus, save_status
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +49,10 @@ class SyncWorker:
         *,
         interval_s: float,
         batch_size: int,
+        status_file: Path | None = None,
     ) -> None:
         self.client = client
+        self.status_file = status_file
         self.store = store
         self.interval_s = interval_s
         self.batch_size = batch_size
@@ -162,6 +165,11 @@ class SyncWorker:
         with self._lock:
             self._status = status
             listeners = list(self._listeners)
+        if self.status_file is not None:
+            try:
+                save_status(self.status_file, status)
+            except OSError as exc:
+                log.warning("sync status not saved to %s: %s", self.status_file, exc)
         for listener in listeners:
             try:
                 listener(status)
