@@ -14,6 +14,10 @@ Faults:
 ``truncate``     forward, then send the headers and only half of the body
 ``not_json``     forward, then answer 200 with an HTML page instead
 ``duplicate``    forward the request twice (duplicate delivery) and answer the second
+``hold_answer``  forward, then wait ``seconds`` before answering (a kill lands in between)
+
+:meth:`FaultProxy.wait_answered` waits until answers for a path were sent (to kill a kiosk
+right after its feed page arrived, say).
 """
 
 from __future__ import annotations
@@ -63,6 +67,8 @@ class FaultProxy:
         self._faults: deque[Fault] = deque()
         self._lock = threading.Lock()
         self.log = ProxyLog()
+        self._answered: dict[str, int] = {}
+        self._answered_cond = threading.Condition()
         proxy = self
 
         class Handler(socketserver.StreamRequestHandler):
@@ -105,6 +111,21 @@ class FaultProxy:
         with self._lock:
             return len(self._faults)
 
+    def wait_answered(self, path_prefix: str, count: int = 1, timeout_s: float = 30.0) -> bool:
+        """Wait until ``count`` answers to paths starting with ``path_prefix`` were sent."""
+
+        def seen() -> int:
+            return sum(n for p, n in self._answered.items() if p.startswith(path_prefix))
+
+        with self._answered_cond:
+            return self._answered_cond.wait_for(lambda: seen() >= count, timeout_s)
+
+    def _sent(self, path: str) -> None:
+        with self._answered_cond:
+            key = path.split("?", 1)[0]
+            self._answered[key] = self._answered.get(key, 0) + 1
+            self._answered_cond.notify_all()
+
     def _take(self, path: str) -> Fault | None:
         with self._lock:
             for fault in self._faults:
@@ -143,6 +164,9 @@ class FaultProxy:
         if kind == "lost_answer":
             conn.close()
             return
+        if kind == "hold_answer":
+            assert fault is not None
+            time.sleep(fault.seconds)
         if kind == "not_json":
             _send(wfile, 200, b"<html><body>captive portal</body></html>", "text/html", {})
             return
@@ -160,6 +184,7 @@ class FaultProxy:
         _write_head(wfile, status, keep, len(body))
         wfile.write(body)  # type: ignore[attr-defined]
         wfile.flush()  # type: ignore[attr-defined]
+        self._sent(request.path)
 
     def _forward(self, request: Request) -> tuple[int, list[tuple[str, str]], bytes]:
         upstream = http.client.HTTPConnection(*self.upstream, timeout=60)
