@@ -31,7 +31,9 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Literal
 
-FaultKind = Literal["refuse", "lost_answer", "delay", "status", "truncate", "not_json", "duplicate"]
+FaultKind = Literal[
+    "refuse", "lost_answer", "delay", "status", "truncate", "not_json", "duplicate", "hold_answer"
+]
 
 
 @dataclass
