@@ -4,6 +4,7 @@ it, the fault proxy between them."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,23 +36,18 @@ def proxy(central: CentralServer) -> Iterator[FaultProxy]:
 
 def gate_config(tmp_path: Path, url: str, name: str = GATE, **server: object) -> KioskConfig:
     """A kiosk.toml for gate ``name`` syncing with ``url`` (fast retries for tests)."""
-    lines = [
-        "[gate]",
-        f'id = "{name}"',
-        "[paths]",
-        f'data_dir = "var-{name}"',
-        "[server]",
-        f'url = "{url}"',
-        "retries = 3",
-        "backoff_s = 0.05",
-        "backoff_max_s = 0.5",
-        "timeout_s = 5.0",
-        "connect_timeout_s = 1.0",
-        "sync_interval_s = 1.0",
-    ]
-    lines += [
-        f"{k} = {v!r}" if not isinstance(v, str) else f'{k} = "{v}"' for k, v in server.items()
-    ]
+    settings: dict[str, object] = {
+        "url": url,
+        "retries": 3,
+        "backoff_s": 0.05,
+        "backoff_max_s": 0.5,
+        "timeout_s": 5.0,
+        "connect_timeout_s": 1.0,
+        "sync_interval_s": 1.0,
+    }
+    settings.update(server)
+    lines = ["[gate]", f'id = "{name}"', "[paths]", f'data_dir = "var-{name}"', "[server]"]
+    lines += [f"{k} = {json.dumps(v)}" for k, v in settings.items()]
     path = tmp_path / f"kiosk-{name}.toml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return load_kiosk_config(path)
