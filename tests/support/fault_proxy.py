@@ -23,6 +23,7 @@ right after its feed page arrived, say).
 from __future__ import annotations
 
 import http.client
+import random
 import socket
 import socketserver
 import threading
@@ -70,6 +71,7 @@ class FaultProxy:
         self._lock = threading.Lock()
         self.log = ProxyLog()
         self._answered: dict[str, int] = {}
+        self._chaos: tuple[float, list[Fault], random.Random, str] | None = None
         self._answered_cond = threading.Condition()
         proxy = self
 
@@ -103,6 +105,14 @@ class FaultProxy:
             for _ in range(times):
                 self._faults.append(Fault(kind, **options))  # type: ignore[arg-type]
 
+    def chaos(
+        self, rate: float, kinds: list[Fault], seed: int = 1, path_prefix: str = ""
+    ) -> None:
+        """From now on, fault each request (under ``path_prefix``) with probability ``rate``,
+        with one of ``kinds`` chosen at random (reproducibly: ``seed``)."""
+        with self._lock:
+            self._chaos = (rate, kinds, random.Random(seed), path_prefix)
+
     def clear(self) -> None:
         """Forget the faults not used yet."""
         with self._lock:
@@ -130,6 +140,12 @@ class FaultProxy:
 
     def _take(self, path: str) -> Fault | None:
         with self._lock:
+            if self._chaos is not None:
+                rate, kinds, rng, prefix = self._chaos
+                if path.startswith(prefix) and rng.random() < rate:
+                    fault = rng.choice(kinds)
+                    self.log.faults.append((fault.kind, path))
+                    return fault
             for fault in self._faults:
                 if path.startswith(fault.path_prefix):
                     self._faults.remove(fault)
