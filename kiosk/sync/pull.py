@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from kiosk.store.changes import ChangeSet
 from kiosk.store.registry import RegistryWriter, SqlRegistry
@@ -70,39 +72,50 @@ def pull(
     staged_page: FeedPage | None = None
     pages = records = applied = 0
     saw_snapshot = False
-    for _ in range(MAX_PAGES):
-        params: dict[str, str | int] = {"limit": limit}
-        if cursor:
-            params["cursor"] = cursor
-        try:
-            page = parse_page(client.get(FEED_PATH, params))
-        except PageError as exc:
-            raise BadAnswer(str(exc)) from exc
-        pages += 1
-        records += page.records
-        saw_snapshot = saw_snapshot or page.snapshot
-        if page.snapshot and (staged is None or page.changes.replace):
-            staged, staged_page = page.changes, page  # a snapshot (re)starts
-        elif page.snapshot:
-            assert staged is not None
-            staged, staged_page = merge(staged, page.changes), page
-        else:
-            if staged is not None and staged_page is not None:
-                _apply(writer, staged, staged_page, final=False)
+    # The next page is fetched while this one is checked and applied (the server works on it
+    # meanwhile); its cursor comes from the raw page, which is dropped if its hash is wrong.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="feed-fetch") as fetcher:
+        ahead: Future[Any] = fetcher.submit(_fetch, client, cursor, limit)
+        for _ in range(MAX_PAGES):
+            raw = ahead.result()
+            if isinstance(raw, dict) and not raw.get("complete"):
+                ahead = fetcher.submit(_fetch, client, str(raw.get("next_cursor") or ""), limit)
+            try:
+                page = parse_page(raw)
+            except PageError as exc:
+                raise BadAnswer(str(exc)) from exc
+            pages += 1
+            records += page.records
+            saw_snapshot = saw_snapshot or page.snapshot
+            if page.snapshot and (staged is None or page.changes.replace):
+                staged, staged_page = page.changes, page  # a snapshot (re)starts
+            elif page.snapshot:
+                assert staged is not None
+                staged, staged_page = merge(staged, page.changes), page
+            else:
+                if staged is not None and staged_page is not None:
+                    _apply(writer, staged, staged_page, final=False)
+                    applied += 1
+                    staged = staged_page = None
+                _apply(writer, page.changes, page, final=page.complete)
+                applied += 1
+            if staged is not None and staged_page is not None and page.complete:
+                _apply(writer, staged, staged_page, final=True)
                 applied += 1
                 staged = staged_page = None
-            _apply(writer, page.changes, page, final=page.complete)
-            applied += 1
-        if staged is not None and staged_page is not None and page.complete:
-            _apply(writer, staged, staged_page, final=True)
-            applied += 1
-            staged = staged_page = None
-        cursor = page.next_cursor
-        if progress is not None:
-            progress(Progress(pages, records, saw_snapshot, page.complete))
-        if page.complete:
-            return PullResult(pages, records, applied, saw_snapshot, cursor)
+            cursor = page.next_cursor
+            if progress is not None:
+                progress(Progress(pages, records, saw_snapshot, page.complete))
+            if page.complete:
+                return PullResult(pages, records, applied, saw_snapshot, cursor)
     raise BadAnswer(f"feed did not complete after {MAX_PAGES} pages")
+
+
+def _fetch(client: ServerClient, cursor: str, limit: int) -> Any:
+    params: dict[str, str | int] = {"limit": limit}
+    if cursor:
+        params["cursor"] = cursor
+    return client.get(FEED_PATH, params)
 
 
 def _apply(writer: RegistryWriter, changes: ChangeSet, page: FeedPage, *, final: bool) -> None:
