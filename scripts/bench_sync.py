@@ -38,8 +38,8 @@ from kiosk.sync.link import client_for, enroll
 from kiosk.sync.pull import pull
 from kiosk.sync.push import push
 from tests.support.backlog import fill_log
-from tests.support.sync_central import CentralServer
 from tests.support.fault_proxy import Fault, FaultProxy
+from tests.support.sync_central import CentralServer
 
 BUDGET = {"people_100k_s": 20.0, "backlog_50k_s": 30.0, "lost": 0, "duplicates": 0}
 FAULTS = [

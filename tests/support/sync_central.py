@@ -1,4 +1,4 @@
-"""The real central server as a process on loopback, as the sync tests and `scripts/bench sync` use it.
+"""The real central server as a process on loopback, for the sync tests and `scripts/bench sync`.
 
 :class:`CentralServer` runs ``central serve`` (uvicorn) from this checkout's ``.venv`` in a data
 directory of its own (SQLite by default, or any ``--db`` URL), makes an admin token with the

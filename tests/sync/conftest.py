@@ -16,8 +16,8 @@ from kiosk.runtime import sync_worker
 from kiosk.store import Store, open_store
 from kiosk.sync.link import client_for, enroll
 from kiosk.sync.worker import SyncWorker
-from tests.support.sync_central import CentralServer
 from tests.support.fault_proxy import FaultProxy
+from tests.support.sync_central import CentralServer
 
 GATE = "north"
 

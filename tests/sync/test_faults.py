@@ -22,8 +22,8 @@ from kiosk.core.registry import Person, Revocation
 from kiosk.store import open_store
 from kiosk.sync.pull import pull
 from tests.support.backlog import fill_log
-from tests.support.sync_central import CentralServer, kiosk_registry
 from tests.support.fault_proxy import FaultProxy
+from tests.support.sync_central import CentralServer, kiosk_registry
 from tests.sync.conftest import Gate, enrolled_gate, kiosk_env
 
 pytestmark = pytest.mark.timeout(240)

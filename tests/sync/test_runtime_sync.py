@@ -15,8 +15,8 @@ from kiosk.runtime import build_service, start_sync
 from kiosk.sync.online import OnlineCheck
 from kiosk.sync.status import STATUS_FILE, SyncStatus, load_status
 from tests.support.backlog import fill_log
-from tests.support.sync_central import CentralServer
 from tests.support.fault_proxy import FaultProxy
+from tests.support.sync_central import CentralServer
 from tests.sync.conftest import Gate
 
 ROOT = Path(__file__).resolve().parents[2]
