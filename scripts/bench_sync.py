@@ -40,6 +40,7 @@ from kiosk.sync.push import push
 from tests.support.backlog import fill_log
 from tests.support.central_server import CentralServer
 from tests.support.fault_proxy import Fault, FaultProxy
+from tests.support.sync_checks import put, running, server_log_ids
 
 BUDGET = {"people_100k_s": 20.0, "backlog_50k_s": 30.0, "lost": 0, "duplicates": 0}
 FAULTS = [
@@ -97,9 +98,9 @@ def bare_insert(path: Path, rows: list[tuple[Any, ...]], columns: int) -> float:
 
 
 def bench_people(root: Path, n: int) -> dict[str, Any]:
-    with CentralServer(root / "central-people") as central:
+    with running(CentralServer(root / "central-people")) as central:
         records = people(n)
-        central.put("people", records, chunk=10_000)
+        put(central, "people", records, chunk=10_000)
         store, client = enrolled(root, central, "download", central.url)
         started = time.perf_counter()
         result = pull(client, store.registry, store.writer)
@@ -120,7 +121,7 @@ def bench_people(root: Path, n: int) -> dict[str, Any]:
 
 
 def bench_backlog(root: Path, n: int) -> dict[str, Any]:
-    with CentralServer(root / "central-backlog") as central:
+    with running(CentralServer(root / "central-backlog")) as central:
         store, client = enrolled(root, central, "backlog", central.url)
         fill_log(store, n)
         started = time.perf_counter()
@@ -160,7 +161,7 @@ def _drain(store: Store, client: Any, errors: list[str]) -> None:
 
 def bench_ingest(root: Path, gates: int, per_gate: int) -> dict[str, Any]:
     with (
-        CentralServer(root / "central-ingest") as central,
+        running(CentralServer(root / "central-ingest")) as central,
         FaultProxy("127.0.0.1", central.port) as proxy,
     ):
         fleet = [enrolled(root, central, f"g{i:02d}", proxy.url) for i in range(gates)]
@@ -181,10 +182,7 @@ def bench_ingest(root: Path, gates: int, per_gate: int) -> dict[str, Any]:
         lost = duplicates = 0
         for store, client in fleet:
             logged = {r.record_id for r in store.log.records()}
-            held = Counter(
-                str(r["record_id"])
-                for r in central.admin("GET", "/log", gate=store.gate, limit=100_000)
-            )
+            held = Counter(server_log_ids(central, store.gate))
             lost += len(logged - set(held))
             duplicates += sum(n - 1 for n in held.values()) + len(set(held) - logged)
             store.close()

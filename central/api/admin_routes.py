@@ -15,7 +15,9 @@ from starlette.concurrency import run_in_threadpool
 
 from central import admin, logs, workflow
 from central.api.auth import Admin, CentralDep
+from central.context import CentralError
 from central.verify import Color, ReferenceBackend
+from kiosk.errors import UserError
 
 router = APIRouter(prefix="/api/v1/admin")
 MAX_RECORDS = 10_000
@@ -135,7 +137,10 @@ async def import_csv(csv_kind: str, request: Request, who: Admin, central: Centr
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"{csv_kind}.csv"
         path.write_bytes(data)
-        n = await run_in_threadpool(admin.import_csv, central, csv_kind, path, who)
+        try:
+            n = await run_in_threadpool(admin.import_csv, central, csv_kind, path, who)
+        except UserError as exc:  # name the upload, not the temporary file
+            raise CentralError(str(exc).replace(str(path), f"uploaded {csv_kind}.csv")) from None
     return {"count": n}
 
 

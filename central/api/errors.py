@@ -55,8 +55,8 @@ class Unauthorized(Exception):
 
 def _validation_message(exc: RequestValidationError) -> tuple[int, str]:
     err = exc.errors()[0]
-    if err.get("type") == "json_invalid":
-        return 400, "the body is not valid JSON"
+    if err.get("type") == "json_invalid" or tuple(err.get("loc", ())) == ("body",):
+        return 400, "the body is not a JSON object"
     loc = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path"))
     msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
     return 422, f"{loc}: {msg}" if loc else msg

@@ -1,15 +1,17 @@
-"""The real central server as a process on loopback, and what sync tests compare against it.
+"""The real central server as a process on a free loopback port, with its own data directory.
 
-:class:`CentralServer` runs ``central serve`` (uvicorn) from this checkout's ``.venv`` in a data
-directory of its own (SQLite by default, or any ``--db`` URL), makes an admin token with the
-``central`` command, and can be killed and restarted on the same port and data.
+```python
+server = CentralServer(tmp_path / "central", db_url=None).start()   # SQLite in the data dir
+token = server.add_gate("north")            # a gate token, as `central gate add` prints it
+requests.get(server.url + "/api/v1/feed", headers=server.auth(token))
+server.kill(); server.start()               # SIGKILL and restart on the same port and data
+```
 """
 
 from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,143 +19,130 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from sqlalchemy import select
 
-from kiosk.store import Store
-from kiosk.store import records as rec
-from kiosk.store.chain import canonical_json
-from kiosk.store.wire import record_row
+from central import admin
+from central.context import Central, open_central
+from tests.support.postgres import free_port
 
-CENTRAL = Path(sys.executable).with_name("central")
-START_TIMEOUT_S = 30.0
+START_TIMEOUT_S = 120.0
 
 
-def free_port() -> int:
-    """A TCP port nothing listens on now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+class ServerDidNotStart(RuntimeError):
+    """The server process exited or never answered its health check."""
 
 
 class CentralServer:
-    """``central serve`` in ``data_dir``; call :meth:`start`, :meth:`stop` (or ``with``)."""
+    """Start, stop, kill and restart ``central serve``; admin helpers on its database."""
 
     def __init__(
-        self, data_dir: Path, *, db_url: str | None = None, workers: int = 1, tz: str = "UTC"
+        self, data_dir: Path, db_url: str | None = None, *, workers: int = 1, port: int = 0
     ) -> None:
         self.data_dir = data_dir
         self.db_url = db_url
         self.workers = workers
-        self.tz = tz
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.log_file = data_dir.parent / f"{data_dir.name}-server.log"
         self.process: subprocess.Popen[bytes] | None = None
-        self.admin_token = ""
-        self._log = data_dir / "server.log"
+        self._central: Central | None = None
+        self._admin_token: str | None = None
 
-    def _base(self) -> list[str]:
-        args = [str(CENTRAL), "--data-dir", str(self.data_dir), "--tz", self.tz]
+    def command(self) -> list[str]:
+        """The command line that runs the server."""
+        cmd = [sys.executable, "-m", "central.cli", "--data-dir", str(self.data_dir)]
         if self.db_url:
-            args += ["--db", self.db_url]
-        return args
-
-    def cli(self, *args: str) -> str:
-        """Run one ``central`` command against this server's data; its standard output."""
-        done = subprocess.run(
-            [*self._base(), *args], capture_output=True, text=True, timeout=120, check=False
-        )
-        if done.returncode != 0:
-            raise RuntimeError(f"central {' '.join(args)}: {done.stderr.strip()}")
-        return done.stdout.strip()
+            cmd += ["--db", self.db_url]
+        return cmd + ["serve", "--port", str(self.port), "--workers", str(self.workers)]
 
     def start(self) -> CentralServer:
-        """Start the process and wait until it answers its health check."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        if not self.admin_token:
-            self.cli("init")
-            self.admin_token = self.cli("admin", "token", "add", "tests").splitlines()[-1]
-        log = self._log.open("ab")
+        """Start the process and wait until ``/api/v1/health`` answers."""
+        log = self.log_file.open("ab")
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         self.process = subprocess.Popen(
-            [*self._base(), "serve", "--port", str(self.port), "--workers", str(self.workers)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            self.command(), stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
         )
         log.close()
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"central serve exited: {self._log.read_text()[-2000:]}")
+                raise ServerDidNotStart(
+                    f"central serve exited ({self.process.returncode}): {self.log_tail()}"
+                )
             try:
-                if requests.get(f"{self.url}/api/v1/health", timeout=1).ok:
+                if requests.get(self.url + "/api/v1/health", timeout=1).status_code == 200:
                     return self
             except requests.RequestException:
                 pass
             time.sleep(0.1)
-        raise RuntimeError("central serve did not answer in time")
+        self.kill()
+        raise ServerDidNotStart(
+            f"no health answer within {START_TIMEOUT_S:.0f} s: {self.log_tail()}"
+        )
+
+    def log_tail(self, lines: int = 20) -> str:
+        """The end of the server's output."""
+        try:
+            return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-lines:])
+        except FileNotFoundError:
+            return "(no output)"
+
+    def stop(self, timeout: float = 15) -> None:
+        """SIGTERM the server (and its workers) and wait for it."""
+        self._signal(signal.SIGTERM, timeout)
 
     def kill(self) -> None:
-        """SIGKILL the server (and its workers)."""
-        if self.process is not None and self.process.poll() is None:
+        """SIGKILL the server and its workers at once (a crash)."""
+        self._signal(signal.SIGKILL, 15)
+
+    def _signal(self, sig: signal.Signals, timeout: float) -> None:
+        if self.process is None or self.process.poll() is not None:
+            self.process = None
+            return
+        try:
+            os.killpg(self.process.pid, sig)  # the server's own session: it and its workers
+        except ProcessLookupError:
+            pass
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(10)
+            self.process.wait(timeout)
         self.process = None
 
-    def stop(self) -> None:
-        """Stop the server gracefully (SIGTERM), or kill it after 10 s."""
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        self.process = None
-
-    def __enter__(self) -> CentralServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    # ------------------------------------------------------------ admin API
-    def admin(self, method: str, path: str, body: Any = None, **params: Any) -> Any:
-        """One admin API request; the JSON answer (raises on an error status)."""
-        response = requests.request(
-            method,
-            f"{self.url}/api/v1/admin{path}",
-            json=body,
-            params=params or None,
-            headers={"Authorization": f"Bearer {self.admin_token}"},
-            timeout=120,
-        )
-        response.raise_for_status()
-        return response.json() if response.content else None
+    @property
+    def central(self) -> Central:
+        """The server's database and secrets, opened in this process."""
+        if self._central is None:
+            self._central = open_central(self.data_dir, self.db_url)
+            admin.ensure_issuer(self._central)
+        return self._central
 
     def add_gate(self, name: str) -> str:
         """Enrol a gate; its token."""
-        return str(self.admin("POST", "/gates", {"name": name})["token"])
+        return admin.add_gate(self.central, name, "test")
 
-    def put(self, kind: str, records: list[Any], chunk: int = 5000) -> None:
-        """Add or replace registry records of ``kind`` on the server."""
-        rows = [record_row(r) for r in records]
-        for i in range(0, len(rows), chunk):
-            self.admin("POST", f"/records/{kind}", {"records": rows[i : i + chunk]})
+    @property
+    def admin_token(self) -> str:
+        """An admin token (made on first use)."""
+        if self._admin_token is None:
+            self._admin_token = admin.add_admin(self.central, "tester", "test")
+        return self._admin_token
 
-    def registry(self) -> dict[str, list[str]]:
-        """Every registry record the server holds, per kind, as sorted canonical JSON."""
-        return {
-            kind.name: sorted(canonical_json(r) for r in self.admin("GET", f"/records/{kind.name}"))
-            for kind in rec.ALL_KINDS
-        }
+    @staticmethod
+    def auth(token: str) -> dict[str, str]:
+        """The Authorization header for a token."""
+        return {"Authorization": f"Bearer {token}"}
 
+    def admin(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """An admin API call (``path`` after ``/api/v1/admin``)."""
+        headers = {**self.auth(self.admin_token), **kwargs.pop("headers", {})}
+        return requests.request(
+            method, f"{self.url}/api/v1/admin{path}", headers=headers, timeout=30, **kwargs
+        )
 
-def kiosk_registry(store: Store) -> dict[str, list[str]]:
-    """Every registry record the kiosk holds, in the same form as :meth:`CentralServer.registry`."""
-    out: dict[str, list[str]] = {}
-    with store.engine.connect() as conn:
-        for kind in rec.ALL_KINDS:
-            rows = conn.execute(select(kind.table)).mappings().all()
-            out[kind.name] = sorted(
-                canonical_json(record_row(kind.from_row(dict(r)))) for r in rows
-            )
-    return out
+    def close(self) -> None:
+        """Stop the server and release this process's database connections."""
+        self.stop()
+        if self._central is not None:
+            self._central.engine.dispose()
+            self._central = None
