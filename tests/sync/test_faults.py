@@ -24,6 +24,7 @@ from kiosk.sync.pull import pull
 from tests.support.backlog import fill_log
 from tests.support.central_server import CentralServer
 from tests.support.fault_proxy import FaultProxy
+from tests.support.postgres import PostgresCluster, PostgresMissing
 from tests.support.sync_checks import (
     admin_json,
     kiosk_registry,
@@ -271,3 +272,44 @@ def test_restart_reopens_the_same_store(tmp_path: Path, central: CentralServer, 
         assert store.outbox.counts()["sent"] == 50
     finally:
         store.close()
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[PostgresCluster]:
+    """A throw-away PostgreSQL cluster (initdb + pg_ctl in a temp dir; fails without it)."""
+    try:
+        cluster = PostgresCluster()
+    except PostgresMissing as exc:
+        pytest.fail(str(exc))
+    try:
+        yield cluster.start()
+    finally:
+        cluster.stop()
+
+
+def test_faults_against_postgresql(tmp_path: Path, postgres: PostgresCluster) -> None:
+    """The same guarantees with the server on PostgreSQL, through a run of faults."""
+    server = CentralServer(tmp_path / "central-pg", postgres.new_database("sync"))
+    with running(server) as central, FaultProxy("127.0.0.1", central.port) as proxy:
+        gate = enrolled_gate(tmp_path, central, proxy.url, timeout_s=1.5)
+        try:
+            seed(central, gate, n_decisions=1500)
+            for kind, path, options in FAULTS:
+                options = dict(options)
+                times = int(options.pop("times", 1))
+                proxy.inject(kind, times=times, path_prefix=path, **options)  # type: ignore[arg-type]
+            for _ in range(20):
+                gate.worker.run_once(now_due=True)
+                if not proxy.pending():
+                    break
+            assert proxy.pending() == 0
+            drain(gate)
+            assert_consistent(central, gate)
+            central.kill()
+            fill_log(gate.store, 200, start=dt.datetime(2022, 1, 21, tzinfo=dt.UTC))
+            assert gate.worker.run_once().error is not None
+            central.start()
+            drain(gate)
+            assert_consistent(central, gate)
+        finally:
+            gate.close()
