@@ -33,7 +33,7 @@ from kiosk.core.registry import Person
 from kiosk.store import Store, open_store
 from kiosk.store.chain import canonical_json
 from kiosk.store.wire import record_row
-from kiosk.sync.http import ServerError
+from kiosk.sync.http import ServerClient, ServerError
 from kiosk.sync.link import client_for, enroll
 from kiosk.sync.pull import pull
 from kiosk.sync.push import push
@@ -72,13 +72,26 @@ def gate_config(root: Path, name: str, url: str) -> KioskConfig:
     return load_kiosk_config(path)
 
 
+class TimedClient(ServerClient):
+    """The kiosk's client, counting the seconds spent waiting for the server."""
+
+    waited_s = 0.0
+
+    def raw(self, *args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return super().raw(*args, **kwargs)
+        finally:
+            self.waited_s += time.perf_counter() - started
+
+
 def enrolled(root: Path, central: CentralServer, name: str, url: str) -> tuple[Store, Any]:
     config = gate_config(root, name, url)
     enroll(config, central.add_gate(name), url=central.url)
     store = open_store(config)
     client = client_for(config)
     assert client is not None
-    return store, client
+    return store, TimedClient(client.link, client.skew)
 
 
 def bare_insert(path: Path, rows: list[tuple[Any, ...]], columns: int) -> float:
@@ -116,6 +129,7 @@ def bench_people(root: Path, n: int) -> dict[str, Any]:
         "download_apply_s": round(elapsed, 2),
         "people_per_s": round(n / elapsed),
         "complete": bool(held),
+        "waiting_for_server_s": round(client.waited_s, 2),
         "baseline_bare_insert_s": round(baseline, 3),
     }
 
@@ -141,6 +155,7 @@ def bench_backlog(root: Path, n: int) -> dict[str, Any]:
         "upload_s": round(elapsed, 2),
         "decisions_per_s": round(n / elapsed),
         "acknowledged": result.sent,
+        "waiting_for_server_s": round(client.waited_s, 2),
         "left_pending": left["pending"] + left["inflight"],
         "baseline_bare_insert_s": round(baseline, 3),
     }
