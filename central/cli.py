@@ -20,6 +20,7 @@ from typing import NoReturn
 from central import admin
 from central.cli_admin import add_admin_commands, add_gate_commands, add_key_commands
 from central.context import DEFAULT_TZ, Central, open_central
+from central.web.cli import add_staff_commands
 from kiosk.errors import UserError, one_line
 from kiosk.store.secrets import fingerprint
 
@@ -88,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_gate_commands(sub)
     add_admin_commands(sub)
     add_key_commands(sub)
+    add_staff_commands(sub)
     return parser
 
 

@@ -339,6 +339,12 @@ class GateService(GateListener):
             )
         )
 
+    def enter_plate(self, plate: str, source: IdentitySource = "guard") -> None:
+        """A vehicle's number plate typed by the guard or a wedge device (vehicle lane, R16):
+        admitted only when on the campus vehicle list or today's approved visit for this gate."""
+        _check_source(source)
+        self._post(lambda: self._gate.present_plate(plate, source))
+
     def present_card(self, card: CardIdentity) -> None:
         """An ID card read at the gate, as its HMAC and masked forms (source ``idcard``)."""
         self._post(lambda: self._gate.present_card(card))

@@ -13,6 +13,7 @@ from central import admin
 from central.api import admin_routes, errors, gate_routes
 from central.context import DEFAULT_TZ, Central, CentralError, open_central
 from central.verify import BACKENDS
+from central.web.app import add_web
 
 TITLE = "Campus gate central server"
 VERSION = "1"
@@ -28,6 +29,7 @@ def create_app(central: Central, verifier: str = "reference", max_concurrent: in
     app.state.central = central
     app.state.verifier = BACKENDS[verifier](central.engine)
     errors.install(app)
+    add_web(app, central)
     app.add_middleware(errors.Guard, max_concurrent=max_concurrent)
     return app
 
