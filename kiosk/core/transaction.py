@@ -169,7 +169,9 @@ class Gate:
         self.online = online
         self._admin_pin_ok = admin_pin_ok
         self._synced_at = registry_synced_at or (lambda: registry.synced_at)
-        self._clock_trusted = clock_trusted
+        self.clock_trusted = clock_trusted
+        """Whether the clock may be trusted now (R15); the sync link sets it from the server's
+        ``Date``."""
         self.listener = listener or GateListener()
         self.current: Transaction | None = None
         self.parked: list[Transaction] = []
@@ -619,7 +621,7 @@ class Gate:
             now=now,
             tz=self.setup.tz,
             city_prefix=self.setup.city_prefix,
-            clock_trusted=self._clock_trusted(),
+            clock_trusted=self.clock_trusted(),
         )
 
     def _evaluate(self, tx: Transaction, now: dt.datetime, touch: bool = True) -> Transaction:
