@@ -33,13 +33,14 @@ from kiosk.core.registry import Person
 from kiosk.store import Store, open_store
 from kiosk.store.chain import canonical_json
 from kiosk.store.wire import record_row
-from kiosk.sync.http import ServerError
+from kiosk.sync.http import ServerClient, ServerError
 from kiosk.sync.link import client_for, enroll
 from kiosk.sync.pull import pull
 from kiosk.sync.push import push
 from tests.support.backlog import fill_log
+from tests.support.central_server import CentralServer
 from tests.support.fault_proxy import Fault, FaultProxy
-from tests.support.sync_central import CentralServer
+from tests.support.sync_checks import put, running, server_log_ids
 
 BUDGET = {"people_100k_s": 20.0, "backlog_50k_s": 30.0, "lost": 0, "duplicates": 0}
 FAULTS = [
@@ -71,13 +72,26 @@ def gate_config(root: Path, name: str, url: str) -> KioskConfig:
     return load_kiosk_config(path)
 
 
+class TimedClient(ServerClient):
+    """The kiosk's client, counting the seconds spent waiting for the server."""
+
+    waited_s = 0.0
+
+    def raw(self, *args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return super().raw(*args, **kwargs)
+        finally:
+            self.waited_s += time.perf_counter() - started
+
+
 def enrolled(root: Path, central: CentralServer, name: str, url: str) -> tuple[Store, Any]:
     config = gate_config(root, name, url)
     enroll(config, central.add_gate(name), url=central.url)
     store = open_store(config)
     client = client_for(config)
     assert client is not None
-    return store, client
+    return store, TimedClient(client.link, client.skew)
 
 
 def bare_insert(path: Path, rows: list[tuple[Any, ...]], columns: int) -> float:
@@ -97,9 +111,9 @@ def bare_insert(path: Path, rows: list[tuple[Any, ...]], columns: int) -> float:
 
 
 def bench_people(root: Path, n: int) -> dict[str, Any]:
-    with CentralServer(root / "central-people") as central:
+    with running(CentralServer(root / "central-people")) as central:
         records = people(n)
-        central.put("people", records, chunk=10_000)
+        put(central, "people", records, chunk=10_000)
         store, client = enrolled(root, central, "download", central.url)
         started = time.perf_counter()
         result = pull(client, store.registry, store.writer)
@@ -115,12 +129,13 @@ def bench_people(root: Path, n: int) -> dict[str, Any]:
         "download_apply_s": round(elapsed, 2),
         "people_per_s": round(n / elapsed),
         "complete": bool(held),
+        "waiting_for_server_s": round(client.waited_s, 2),
         "baseline_bare_insert_s": round(baseline, 3),
     }
 
 
 def bench_backlog(root: Path, n: int) -> dict[str, Any]:
-    with CentralServer(root / "central-backlog") as central:
+    with running(CentralServer(root / "central-backlog")) as central:
         store, client = enrolled(root, central, "backlog", central.url)
         fill_log(store, n)
         started = time.perf_counter()
@@ -140,6 +155,7 @@ def bench_backlog(root: Path, n: int) -> dict[str, Any]:
         "upload_s": round(elapsed, 2),
         "decisions_per_s": round(n / elapsed),
         "acknowledged": result.sent,
+        "waiting_for_server_s": round(client.waited_s, 2),
         "left_pending": left["pending"] + left["inflight"],
         "baseline_bare_insert_s": round(baseline, 3),
     }
@@ -160,7 +176,7 @@ def _drain(store: Store, client: Any, errors: list[str]) -> None:
 
 def bench_ingest(root: Path, gates: int, per_gate: int) -> dict[str, Any]:
     with (
-        CentralServer(root / "central-ingest") as central,
+        running(CentralServer(root / "central-ingest")) as central,
         FaultProxy("127.0.0.1", central.port) as proxy,
     ):
         fleet = [enrolled(root, central, f"g{i:02d}", proxy.url) for i in range(gates)]
@@ -181,10 +197,7 @@ def bench_ingest(root: Path, gates: int, per_gate: int) -> dict[str, Any]:
         lost = duplicates = 0
         for store, client in fleet:
             logged = {r.record_id for r in store.log.records()}
-            held = Counter(
-                str(r["record_id"])
-                for r in central.admin("GET", "/log", gate=store.gate, limit=100_000)
-            )
+            held = Counter(server_log_ids(central, store.gate))
             lost += len(logged - set(held))
             duplicates += sum(n - 1 for n in held.values()) + len(set(held) - logged)
             store.close()

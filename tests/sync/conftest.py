@@ -16,15 +16,16 @@ from kiosk.runtime import sync_worker
 from kiosk.store import Store, open_store
 from kiosk.sync.link import client_for, enroll
 from kiosk.sync.worker import SyncWorker
+from tests.support.central_server import CentralServer
 from tests.support.fault_proxy import FaultProxy
-from tests.support.sync_central import CentralServer
+from tests.support.sync_checks import running
 
 GATE = "north"
 
 
 @pytest.fixture
 def central(tmp_path: Path) -> Iterator[CentralServer]:
-    with CentralServer(tmp_path / "central") as server:
+    with running(CentralServer(tmp_path / "central")) as server:
         yield server
 
 

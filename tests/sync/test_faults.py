@@ -22,8 +22,18 @@ from kiosk.core.registry import Person, Revocation
 from kiosk.store import open_store
 from kiosk.sync.pull import pull
 from tests.support.backlog import fill_log
+from tests.support.central_server import CentralServer
 from tests.support.fault_proxy import FaultProxy
-from tests.support.sync_central import CentralServer, kiosk_registry
+from tests.support.postgres import PostgresCluster, PostgresMissing
+from tests.support.sync_checks import (
+    admin_json,
+    kiosk_registry,
+    put,
+    running,
+    server_chain,
+    server_log_ids,
+    server_registry,
+)
 from tests.sync.conftest import Gate, enrolled_gate, kiosk_env
 
 pytestmark = pytest.mark.timeout(240)
@@ -47,12 +57,6 @@ def people(n: int, prefix: str = "S") -> list[Person]:
     ]
 
 
-def server_log_ids(central: CentralServer, gate: str) -> list[str]:
-    """Every record id the server holds for ``gate`` (with repeats, if it ever stored any)."""
-    rows = central.admin("GET", "/log", gate=gate, limit=100_000)
-    return [str(r["record_id"]) for r in rows]
-
-
 def assert_consistent(central: CentralServer, gate: Gate) -> None:
     """Exactly once, registries equal, both chains verify."""
     kiosk_ids = [r.record_id for r in gate.store.log.records()]
@@ -61,9 +65,9 @@ def assert_consistent(central: CentralServer, gate: Gate) -> None:
     assert sorted(server_ids) == sorted(kiosk_ids), "lost or extra records"
     assert gate.store.outbox.counts()["pending"] == 0
     assert gate.store.outbox.counts()["inflight"] == 0
-    assert kiosk_registry(gate.store) == central.registry()
+    assert kiosk_registry(gate.store) == server_registry(central)
     assert gate.store.log.verify().ok
-    chain = central.admin("GET", f"/gates/{gate.store.gate}/verify")
+    chain = server_chain(central, gate.store.gate)
     assert chain["ok"] and chain["checked"] == len(kiosk_ids), chain
 
 
@@ -77,8 +81,8 @@ def drain(gate: Gate, rounds: int = 10) -> None:
 
 
 def seed(central: CentralServer, gate: Gate, n_people: int = 300, n_decisions: int = 1200) -> None:
-    central.put("people", people(n_people))
-    central.put("revocations", [Revocation("campus_pass", "S000007")])
+    put(central, "people", people(n_people))
+    put(central, "revocations", [Revocation("campus_pass", "S000007")])
     fill_log(gate.store, n_decisions)
 
 
@@ -90,8 +94,8 @@ def test_clean_sync_then_incremental_changes(central: CentralServer, gate: Gate)
     assert result.pushed is not None and result.pushed.sent == 1200
     assert result.status.registry_synced_at is not None and result.status.backlog == 0
     assert_consistent(central, gate)
-    central.put("people", [Person("T9", "staff", "李*", None, None, "后勤处")])
-    central.admin("POST", "/records/people/delete", {"keys": [{"person_no": "S000001"}]})
+    put(central, "people", [Person("T9", "staff", "李*", None, None, "后勤处")])
+    admin_json(central, "POST", "/records/people/delete", {"keys": [{"person_no": "S000001"}]})
     result = gate.worker.run_once()
     assert result.error is None and result.pulled is not None and not result.pulled.snapshot
     assert result.pulled.records == 2
@@ -99,7 +103,7 @@ def test_clean_sync_then_incremental_changes(central: CentralServer, gate: Gate)
 
 
 def test_snapshot_in_many_pages_is_applied_whole(central: CentralServer, gate: Gate) -> None:
-    central.put("people", people(2500))
+    put(central, "people", people(2500))
     seen: list[int] = []
 
     def progress(p: Any) -> None:
@@ -110,7 +114,7 @@ def test_snapshot_in_many_pages_is_applied_whole(central: CentralServer, gate: G
     )
     assert result.snapshot and result.pages >= 7 and result.applied == 1
     assert not any(seen[:-1]), "a snapshot page was applied before the last one"
-    assert kiosk_registry(gate.store) == central.registry()
+    assert kiosk_registry(gate.store) == server_registry(central)
 
 
 FAULTS: list[tuple[str, str, dict[str, Any]]] = [
@@ -133,7 +137,7 @@ FAULTS: list[tuple[str, str, dict[str, Any]]] = [
 @pytest.fixture(scope="module")
 def shared_central(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CentralServer]:
     """One server for the faults below, each with a gate of its own."""
-    with CentralServer(tmp_path_factory.mktemp("central")) as server:
+    with running(CentralServer(tmp_path_factory.mktemp("shared") / "central")) as server:
         yield server
 
 
@@ -242,7 +246,7 @@ def test_kiosk_killed_mid_upload_then_restarted(
 def test_kiosk_killed_mid_apply_then_restarted(
     tmp_path: Path, central: CentralServer, proxy: FaultProxy, gate: Gate
 ) -> None:
-    central.put("people", people(40_000))
+    put(central, "people", people(40_000))
     fill_log(gate.store, 300)
     process = _kiosk_sync(gate.config.file)
     assert proxy.wait_answered(FEED, count=8, timeout_s=120)  # the snapshot's pages are in
@@ -268,3 +272,44 @@ def test_restart_reopens_the_same_store(tmp_path: Path, central: CentralServer, 
         assert store.outbox.counts()["sent"] == 50
     finally:
         store.close()
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[PostgresCluster]:
+    """A throw-away PostgreSQL cluster (initdb + pg_ctl in a temp dir; fails without it)."""
+    try:
+        cluster = PostgresCluster()
+    except PostgresMissing as exc:
+        pytest.fail(str(exc))
+    try:
+        yield cluster.start()
+    finally:
+        cluster.stop()
+
+
+def test_faults_against_postgresql(tmp_path: Path, postgres: PostgresCluster) -> None:
+    """The same guarantees with the server on PostgreSQL, through a run of faults."""
+    server = CentralServer(tmp_path / "central-pg", postgres.new_database("sync"))
+    with running(server) as central, FaultProxy("127.0.0.1", central.port) as proxy:
+        gate = enrolled_gate(tmp_path, central, proxy.url, timeout_s=1.5)
+        try:
+            seed(central, gate, n_decisions=1500)
+            for kind, path, options in FAULTS:
+                options = dict(options)
+                times = int(options.pop("times", 1))
+                proxy.inject(kind, times=times, path_prefix=path, **options)  # type: ignore[arg-type]
+            for _ in range(20):
+                gate.worker.run_once(now_due=True)
+                if not proxy.pending():
+                    break
+            assert proxy.pending() == 0
+            drain(gate)
+            assert_consistent(central, gate)
+            central.kill()
+            fill_log(gate.store, 200, start=dt.datetime(2022, 1, 21, tzinfo=dt.UTC))
+            assert gate.worker.run_once().error is not None
+            central.start()
+            drain(gate)
+            assert_consistent(central, gate)
+        finally:
+            gate.close()

@@ -15,8 +15,9 @@ from kiosk.runtime import build_service, start_sync
 from kiosk.sync.online import OnlineCheck
 from kiosk.sync.status import STATUS_FILE, SyncStatus, load_status
 from tests.support.backlog import fill_log
+from tests.support.central_server import CentralServer
 from tests.support.fault_proxy import FaultProxy
-from tests.support.sync_central import CentralServer
+from tests.support.sync_checks import admin_json
 from tests.sync.conftest import Gate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.timeout(120)
 def test_online_check_through_the_server(
     central: CentralServer, proxy: FaultProxy, gate: Gate
 ) -> None:
-    central.admin("POST", "/health-codes", {"code": GREEN, "color": "green"})
+    admin_json(central, "POST", "/health-codes", {"code": GREEN, "color": "green"})
     check = OnlineCheck(gate.worker.client, timeout_s=1.5)
     assert check(GREEN) == "green"
     assert check(UNKNOWN) == "unverified"
