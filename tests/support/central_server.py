@@ -1,4 +1,5 @@
-"""The real central server as a process on loopback, and what tests compare against it.
+"""The real central server as a process on loopback, for the central and sync tests and the
+benchmarks (``tests/support/sync_checks.py`` compares a gate with it).
 
 :class:`CentralServer` runs ``central serve`` (uvicorn) from this checkout's ``.venv`` in a data
 directory of its own (SQLite by default, or any ``--db`` URL), makes an admin token, and can
@@ -23,14 +24,9 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from sqlalchemy import select
 
 from central import admin
 from central.context import Central, open_central
-from kiosk.store import Store
-from kiosk.store import records as rec
-from kiosk.store.chain import canonical_json
-from kiosk.store.wire import record_row
 from tests.support.postgres import free_port
 
 CENTRAL = Path(sys.executable).with_name("central")
@@ -45,7 +41,7 @@ class CentralServer:
     """``central serve`` in ``data_dir``; call :meth:`start`, :meth:`stop` (or ``with``)."""
 
     def __init__(
-        self, data_dir: Path, *, db_url: str | None = None, workers: int = 1, tz: str = "UTC"
+        self, data_dir: Path, db_url: str | None = None, *, workers: int = 1, tz: str = "UTC"
     ) -> None:
         self.data_dir = data_dir
         self.db_url = db_url
@@ -63,15 +59,6 @@ class CentralServer:
         if self.db_url:
             args += ["--db", self.db_url]
         return args
-
-    def cli(self, *args: str) -> str:
-        """Run one ``central`` command against this server's data; its standard output."""
-        done = subprocess.run(
-            [*self._base(), *args], capture_output=True, text=True, timeout=120, check=False
-        )
-        if done.returncode != 0:
-            raise RuntimeError(f"central {' '.join(args)}: {done.stderr.strip()}")
-        return done.stdout.strip()
 
     def start(self) -> CentralServer:
         """Start the process and wait until it answers its health check."""
@@ -152,44 +139,16 @@ class CentralServer:
         """The Authorization header for a token."""
         return {"Authorization": f"Bearer {token}"}
 
-    def call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        """One admin API request (``path`` after ``/api/v1/admin``); the raw response."""
+    def admin(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """One admin API request (``path`` after ``/api/v1/admin``; ``requests`` keyword
+        arguments); the raw response (``tests/support/sync_checks.py`` has JSON helpers)."""
         headers = {**self.auth(self.admin_token), **kwargs.pop("headers", {})}
         return requests.request(
             method, f"{self.url}/api/v1/admin{path}", headers=headers, timeout=120, **kwargs
         )
 
-    def admin(self, method: str, path: str, body: Any = None, **params: Any) -> Any:
-        """One admin API request; the JSON answer (raises on an error status)."""
-        response = self.call(method, path, json=body, params=params or None)
-        response.raise_for_status()
-        return response.json() if response.content else None
-
     def add_gate(self, name: str) -> str:
-        """Enrol a gate; its token."""
-        return str(self.admin("POST", "/gates", {"name": name})["token"])
-
-    def put(self, kind: str, records: list[Any], chunk: int = 5000) -> None:
-        """Add or replace registry records of ``kind`` on the server."""
-        rows = [record_row(r) for r in records]
-        for i in range(0, len(rows), chunk):
-            self.admin("POST", f"/records/{kind}", {"records": rows[i : i + chunk]})
-
-    def registry(self) -> dict[str, list[str]]:
-        """Every registry record the server holds, per kind, as sorted canonical JSON."""
-        return {
-            kind.name: sorted(canonical_json(r) for r in self.admin("GET", f"/records/{kind.name}"))
-            for kind in rec.ALL_KINDS
-        }
-
-
-def kiosk_registry(store: Store) -> dict[str, list[str]]:
-    """Every registry record the kiosk holds, in the same form as :meth:`CentralServer.registry`."""
-    out: dict[str, list[str]] = {}
-    with store.engine.connect() as conn:
-        for kind in rec.ALL_KINDS:
-            rows = conn.execute(select(kind.table)).mappings().all()
-            out[kind.name] = sorted(
-                canonical_json(record_row(kind.from_row(dict(r)))) for r in rows
-            )
-    return out
+        """Enrol a gate through the admin API; its token."""
+        answer = self.admin("POST", "/gates", json={"name": name})
+        answer.raise_for_status()
+        return str(answer.json()["token"])

@@ -105,9 +105,7 @@ class FaultProxy:
             for _ in range(times):
                 self._faults.append(Fault(kind, **options))  # type: ignore[arg-type]
 
-    def chaos(
-        self, rate: float, kinds: list[Fault], seed: int = 1, path_prefix: str = ""
-    ) -> None:
+    def chaos(self, rate: float, kinds: list[Fault], seed: int = 1, path_prefix: str = "") -> None:
         """From now on, fault each request (under ``path_prefix``) with probability ``rate``,
         with one of ``kinds`` chosen at random (reproducibly: ``seed``)."""
         with self._lock:
