@@ -229,11 +229,11 @@ def test_the_browser_queries_use_the_admin_indexes(admin_store: Store) -> None:
     }.items():
         with engine.connect() as conn:
             stmt = query._row_statement(conn, flt).order_by(*flt.order(conn)).limit(200)
-            literal = {"literal_binds": True}
-            sql = str(stmt.compile(dialect=sqlite.dialect(), compile_kwargs=literal))
-            plans[name] = " ".join(
-                str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql)
-            )
+            compiled = stmt.compile(dialect=sqlite.dialect())  # as run: with bound parameters
+            values = compiled.construct_params()
+            params = tuple(values[k] for k in compiled.positiontup or ())
+            plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled), params)
+            plans[name] = " ".join(str(r[-1]) for r in plan)
     assert "ix_log_events_approval_no" in plans["search"]
     assert "ix_log_events_person_no" in plans["search"]
     assert "ix_log_events_role" in plans["role"]
