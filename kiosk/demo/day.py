@@ -23,16 +23,20 @@ from drivers.relay import RelaySimulator
 from drivers.thermometer import ThermometerSimulator
 from kiosk.config import KioskConfig
 from kiosk.core.clock import ManualClock
-from kiosk.core.credentials.codec import decode_credential
 from kiosk.core.credentials.keys import SigningKey
-from kiosk.core.credentials.types import CredentialError
 from kiosk.core.evidence import Reading
 from kiosk.core.policy_config import load_policy
 from kiosk.core.reasons import message
 from kiosk.demo.cast import START, Issuers, build_registry, morning
 from kiosk.devices import open_gate_devices, scan_worker, start_idcard_reader
 from kiosk.idcard import CardGate, CardsToGate, card_identity
-from kiosk.runtime import RelayTurnstile, ThermometerReadings, TrustList, build_gate
+from kiosk.runtime import (
+    RelayTurnstile,
+    ThermometerReadings,
+    TrustList,
+    build_gate,
+    signed_code_verifier,
+)
 from kiosk.service import GateService, Refusal, ServiceListener, TransactionView
 from kiosk.store import Store, open_store
 from kiosk.store.secrets import KEY_BYTES, install_campus_key
@@ -160,7 +164,7 @@ class DemoDay:
             s.camera,
             self.capture,
             self.codes,
-            verifier=lambda raw: _verifies(raw, trust, self.clock.now),
+            verifier=signed_code_verifier(trust, self.clock),
         )
         self.forehead = _Forehead(self.readings, self.thermo_sim, out)
         self.service = GateService(
@@ -299,14 +303,6 @@ class DemoDay:
         waiting = self.store.outbox.counts().get("pending", 0)
         print(f"outbox: {waiting} records waiting for the central server", file=self.out)
         return 0 if report.ok and decisions else 1
-
-
-def _verifies(raw: bytes, trust: TrustList, now: Callable[[], dt.datetime]) -> bool:
-    try:
-        decode_credential(raw, trust(), now())
-    except CredentialError:
-        return False
-    return True
 
 
 def run_demo(config: KioskConfig, data_dir: Path, out: TextIO, *, keep: bool, filler: int) -> int:

@@ -1,0 +1,125 @@
+"""Gate screen tests: pytest-qt offscreen, real pty devices, a real SQLite store, the demo
+campus's registry; any QThread left running fails the test."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import time
+import weakref
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QThread
+
+from drivers.camera import SimulatedCamera
+from drivers.device import DeviceState
+from kiosk.admin_pin import set_pin
+from kiosk.config import load_kiosk_config
+from kiosk.core.clock import ManualClock
+from kiosk.core.credentials.keys import SigningKey
+from kiosk.core.policy_config import load_policy
+from kiosk.demo.cast import START, Issuers, Visit, build_registry, morning
+from kiosk.store import Store, open_store
+from kiosk.store.secrets import KEY_BYTES, install_campus_key
+from kiosk.store.store import campus_key_path
+from kiosk.ui.app import GateRuntime, cjk_font
+from kiosk.ui.gate_screen import GateScreen
+
+ROOT = Path(__file__).resolve().parents[2]
+ADMIN_PIN = "246810"
+WAIT_MS = 15_000
+
+
+@pytest.fixture(autouse=True)
+def _no_dangling_qthreads(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    started: weakref.WeakSet[QThread] = weakref.WeakSet()
+    original = QThread.start
+
+    def start(self: QThread, *args: object) -> None:
+        started.add(self)
+        original(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(QThread, "start", start)
+    yield
+    running = [t for t in started if t.isRunning()]
+    assert not running, f"QThreads left running: {running}"
+
+
+@dataclasses.dataclass
+class Gate:
+    runtime: GateRuntime
+    store: Store
+    clock: ManualClock
+    issuers: Issuers
+    camera: SimulatedCamera
+
+    @property
+    def screen(self) -> GateScreen:
+        return self.runtime.screen
+
+    def visit(self, who: str) -> Visit:
+        return next(v for v in morning() if v.who == who)
+
+    def codes(self, who: str) -> list[str]:
+        visit = self.visit(who)
+        return visit.show(self.issuers, self.clock.now())
+
+    def records(self, kind: str) -> list[Mapping[str, Any]]:
+        return [r.payload for r in self.store.log.records() if r.kind == kind]
+
+
+def write_config(tmp_path: Path, extra: str = "") -> Path:
+    config = tmp_path / "kiosk.toml"
+    config.write_text(
+        f"""
+[paths]
+data_dir = "{tmp_path / "var"}"
+policy_file = "{ROOT / "config" / "policy.toml"}"
+
+[camera]
+source = "sim:?every=1000000000&show=12&fps=15&seed=7"
+
+[thermometer]
+window_s = 0.3
+{extra}
+""",
+        encoding="utf-8",
+    )
+    return config
+
+
+@pytest.fixture
+def make_gate(qtbot, tmp_path: Path) -> Iterator[Callable[..., Gate]]:
+    made: list[tuple[GateRuntime, Store]] = []
+
+    def make(extra: str = "", hold_s: float = 4.0) -> Gate:
+        config = load_kiosk_config(write_config(tmp_path, extra))
+        install_campus_key(campus_key_path(config), bytes(range(KEY_BYTES)))
+        set_pin(config.secret_path(config.settings.admin.pin_file), ADMIN_PIN)
+        store = open_store(config)
+        issuers = Issuers(SigningKey.generate("EdDSA"), SigningKey.generate("ES256"))
+        store.writer.replace(build_registry(issuers, store.id_key, filler=50))
+        clock = ManualClock(START + dt.timedelta(minutes=1))
+        policy = load_policy(config.policy_file)
+        runtime = GateRuntime(config, policy, store, clock)
+        runtime.screen.parts.hold_s = hold_s
+        runtime.screen.setFont(cjk_font())
+        qtbot.addWidget(runtime.screen)
+        made.append((runtime, store))
+        runtime.start()
+        runtime.screen.resize(1280, 800)
+        runtime.screen.show()
+        for device in (runtime.devices.thermometer, runtime.devices.relay):
+            assert device.wait_for_state(DeviceState.READY, timeout_s=15)
+        source = runtime.devices.capture.source
+        assert isinstance(source, SimulatedCamera)
+        return Gate(runtime, store, clock, issuers, source)
+
+    yield make
+    for runtime, store in made:
+        runtime.stop()
+        store.close()
+    time.sleep(0.05)
