@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -55,8 +55,10 @@ class GuardPanel(QWidget):
             font = button.font()
             font.setPointSize(16)
             button.setFont(font)
-            button.setShortcut(QKeySequence(SHORTCUTS[name]))
             button.clicked.connect(lambda _=False, n=name: self.action.emit(n))
+            # a QShortcut, not the button's own: setText would reset that one
+            shortcut = QShortcut(QKeySequence(SHORTCUTS[name]), self)
+            shortcut.activated.connect(lambda n=name: self.action.emit(n))
             layout.addWidget(button)
             self.buttons[name] = button
         self.retranslate()
