@@ -40,13 +40,13 @@ class ResultBanner(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("banner")
-        self.title_zh = _label(60, bold=True)
-        self.title_en = _label(30, bold=True)
-        self.reasons = _label(24)
-        self.prompt = _label(30, bold=True)
-        self.countdown = _label(40, bold=True)
-        self.temperature = _label(34, bold=True)
-        self.person = _label(22)
+        self.title_zh = _label(56, bold=True)
+        self.title_en = _label(28, bold=True)
+        self.reasons = _label(22)
+        self.prompt = _label(28, bold=True)
+        self.countdown = _label(36, bold=True)
+        self.temperature = _label(32, bold=True)
+        self.person = _label(20)
         self.card = _label(18)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 16)
@@ -83,4 +83,4 @@ class ResultBanner(QFrame):
         deadline = self.state.escort_deadline if self.state else None
         self.countdown.setVisible(deadline is not None)
         if deadline is not None:
-            self.countdown.setText(f"⏱ {countdown(deadline, now)}")
+            self.countdown.setText(f"{countdown(deadline, now)}  剩余 left")

@@ -7,6 +7,8 @@ lives in (the UI thread). Nothing here decodes, reads a port, writes SQL or wait
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
@@ -67,6 +69,22 @@ class DeviceSignals(QObject):
     measured = Signal(object)
     """A thermometer result (measurement or fault)."""
 
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._last: dict[str, tuple[str, str]] = {}
+        self._lock = threading.Lock()
+
+    def report_state(self, part: str, state: DeviceState, detail: str) -> None:
+        """Remember and emit ``part``'s new state (from any thread)."""
+        with self._lock:
+            self._last[part] = (state.value, detail)
+        self.state.emit(part, state.value, detail)
+
+    def last_states(self) -> dict[str, tuple[str, str]]:
+        """Each part's latest state, for a screen made after the devices started."""
+        with self._lock:
+            return dict(self._last)
+
     def part(self, name: str) -> DeviceListener:
         """A device listener reporting ``name``'s state changes."""
         return _StateToSignal(self, name)
@@ -90,7 +108,7 @@ class _StateToSignal(DeviceListener):
         self.name = name
 
     def on_state(self, state: DeviceState, detail: str) -> None:
-        self.signals.state.emit(self.name, state.value, detail)
+        self.signals.report_state(self.name, state, detail)
 
 
 class _CameraToSignals(CaptureListener):
@@ -98,7 +116,7 @@ class _CameraToSignals(CaptureListener):
         self.signals = signals
 
     def on_state(self, state: DeviceState, detail: str) -> None:
-        self.signals.state.emit("camera", state.value, detail)
+        self.signals.report_state("camera", state, detail)
 
 
 class _ScansToSignals(ScanListener):
@@ -121,7 +139,7 @@ class _ThermometerToSignals(ThermometerListener):
         self.forward = forward
 
     def on_state(self, state: DeviceState, detail: str) -> None:
-        self.signals.state.emit("thermometer", state.value, detail)
+        self.signals.report_state("thermometer", state, detail)
         self.forward.on_state(state, detail)
 
     def on_frame(self, frame: Frame) -> None:

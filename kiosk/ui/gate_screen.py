@@ -84,8 +84,8 @@ class GateScreen(QWidget):
         self.status = GateStatusBar(parts.gate_id, parts.tz)
         self.status.direction = self.service.snapshot().direction
         middle = QHBoxLayout()
-        middle.addWidget(self.preview, 2)
-        middle.addWidget(self.banner, 3)
+        middle.addWidget(self.preview, 1)
+        middle.addWidget(self.banner, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -103,6 +103,8 @@ class GateScreen(QWidget):
         service_signals.fault.connect(self.on_fault)
         service_signals.direction.connect(self.on_direction)
         device_signals.state.connect(self.on_device)
+        for part, (state, detail) in device_signals.last_states().items():
+            self.on_device(part, state, detail)
         device_signals.corners.connect(self.preview.set_corners)
         self.panel.action.connect(self.guard_action)
 

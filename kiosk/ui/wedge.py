@@ -14,7 +14,8 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
-MAX_GAP_S = 0.05
+MAX_GAP_S = 0.08
+"""A wedge types a key every few milliseconds; a fast person needs 100 ms or more."""
 MIN_LENGTH = 4
 
 
