@@ -56,7 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every sub-command registered."""
     parser = CommandParser(prog="kiosk", description="Campus gate kiosk")
     parser.add_argument(
-        "--config", type=Path, default=None, help="kiosk.toml to use (default: config/kiosk.toml)"
+        "--config",
+        type=Path,
+        default=None,
+        help="kiosk.toml to use (default: $KIOSK_CONFIG, else /etc/campus-kiosk/kiosk.toml if it"
+        " exists, else config/kiosk.toml)",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     parser.add_argument(

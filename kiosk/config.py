@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import zoneinfo
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -11,6 +13,8 @@ from drivers.camera.media import MAX_PIXELS_LIMIT
 from kiosk.settings import ConfigError, load_dataclass, read_toml, setting
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "kiosk.toml"
+SYSTEM_CONFIG = Path("/etc/campus-kiosk/kiosk.toml")
+CONFIG_ENV = "KIOSK_CONFIG"
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,13 @@ class AdminSettings:
 
 
 @dataclass(frozen=True)
+class SoundSettings:
+    muted: bool = setting(False, "play no sound at all")
+    volume: float = setting(0.8, "loudness of tones and spoken prompts, 0.0 (silent) to 1.0")
+    spoken: bool = setting(True, "speak the prompt after the tone (in the screen's language)")
+
+
+@dataclass(frozen=True)
 class KioskSettings:
     gate: GateSettings = field(default_factory=GateSettings)
     paths: PathSettings = field(default_factory=PathSettings)
@@ -126,6 +137,7 @@ class KioskSettings:
     relay: RelaySettings = field(default_factory=RelaySettings)
     idcard: IdCardSettings = field(default_factory=IdCardSettings)
     admin: AdminSettings = field(default_factory=AdminSettings)
+    sound: SoundSettings = field(default_factory=SoundSettings)
 
 
 @dataclass(frozen=True)
@@ -180,6 +192,7 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "idcard.poll_hz": (0.1, 10),
     "admin.max_attempts": (1, 1_000),
     "admin.lockout_s": (0, 30 * 86_400),
+    "sound.volume": (0, 1),
 }
 
 
@@ -191,9 +204,27 @@ def _check_bounds(settings: KioskSettings, file: Path) -> None:
             raise ConfigError(file, key, f"expected {low:g} to {high:g}, got {value!r}")
 
 
+def config_location(
+    path: Path | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    system: Path = SYSTEM_CONFIG,
+) -> Path:
+    """Which ``kiosk.toml`` to read: ``path`` (``--config``), else ``$KIOSK_CONFIG``, else the
+    system file ``/etc/campus-kiosk/kiosk.toml`` when it exists, else the repository's."""
+    if path is not None:
+        return path
+    env = (os.environ if environ is None else environ).get(CONFIG_ENV, "")
+    if env:
+        return Path(env)
+    if system.exists():
+        return system
+    return DEFAULT_CONFIG
+
+
 def load_kiosk_config(path: Path | None = None) -> KioskConfig:
-    """Load ``kiosk.toml`` (default: the repository's ``config/kiosk.toml``)."""
-    file = (path or DEFAULT_CONFIG).resolve()
+    """Load ``kiosk.toml`` from :func:`config_location` (``path`` first)."""
+    file = config_location(path).resolve()
     settings = load_dataclass(KioskSettings, read_toml(file), file)
     try:
         zoneinfo.ZoneInfo(settings.gate.time_zone)

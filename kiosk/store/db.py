@@ -84,8 +84,9 @@ def sqlite_file(url: str) -> Path | None:
     return Path(database).expanduser()
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest Alembic revision.
+def migrate(engine: Engine, migrations: Path = MIGRATIONS) -> None:
+    """Bring the schema to the newest Alembic revision of ``migrations`` (the kiosk's by
+    default; the central server passes its own).
 
     For a SQLite file, processes starting together take turns on a lock file beside the
     database (``kiosk.db.lock``), so a fresh data directory is created and migrated once,
@@ -93,13 +94,13 @@ def migrate(engine: Engine) -> None:
     """
     file = sqlite_file(engine.url.render_as_string(hide_password=False))
     if file is None:
-        _upgrade(engine)
+        _upgrade(engine, migrations)
         return
     with owner_only_umask():
         lock = FileLock(f"{file}.lock", timeout=MIGRATE_LOCK_TIMEOUT_S, mode=0o600)
         try:
             with lock:
-                _upgrade(engine)
+                _upgrade(engine, migrations)
         except Timeout:
             raise DatabaseBusyError(
                 f"{file}: another process has been migrating it for over"
@@ -108,12 +109,12 @@ def migrate(engine: Engine) -> None:
     restrict_files(file, Path(f"{file}-wal"), Path(f"{file}-shm"), Path(f"{file}.lock"))
 
 
-def _upgrade(engine: Engine) -> None:
+def _upgrade(engine: Engine, migrations: Path) -> None:
     from alembic import command
     from alembic.config import Config
 
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("script_location", str(migrations))
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, "head")

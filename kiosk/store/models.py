@@ -18,6 +18,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -148,6 +149,18 @@ class LogEventRow(Base):
     """One record of the hash-chained decision log (see ``docs/store.md``)."""
 
     __tablename__ = "log_events"
+    __table_args__ = (
+        Index("ix_log_events_outcome_at", "outcome", "at"),
+        # the admin browser's filters on payload fields (migration 0005; SQLite only)
+        *(
+            Index(name, text(f"json_extract(payload, '{path}')")).ddl_if(dialect="sqlite")
+            for name, path in (
+                ("ix_log_events_direction", "$.direction"),
+                ("ix_log_events_role", "$.subject.role"),
+                ("ix_log_events_approval_no", "$.subject.approval_no"),
+            )
+        ),
+    )
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     record_id: Mapped[str] = mapped_column(String(36), unique=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from typing import Annotated, Any, get_args
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -53,6 +53,7 @@ from kiosk.core.registry import (
     Role,
     Status,
     StayApproval,
+    TrustKey,
     VisitApproval,
 )
 
@@ -438,6 +439,52 @@ class RevocationRow(_Row):
         return Revocation(self.kind, self.person_no)
 
 
+def _hex_bytes(limit: int) -> BeforeValidator:
+    def check(value: Any) -> bytes:
+        if isinstance(value, bytes):
+            return value
+        text = _plain(value, "hex digits", limit * 2)
+        if not re.fullmatch(r"(?:[0-9a-f]{2})+", text):
+            raise ValueError("expected lowercase hex digits")
+        return bytes.fromhex(text)
+
+    return BeforeValidator(check)
+
+
+class TrustKeyRow(_Row):
+    """A trust-list entry as the sync feed carries it: ``kid`` and the SubjectPublicKeyInfo
+    DER ``public_key`` as lowercase hex. Whether the key is usable is the key ring's check
+    (``TrustedKey.from_record``), as for a trust-list file."""
+
+    kid: Annotated[bytes, _hex_bytes(8)]
+    alg: Annotated[str, _choice(Literal["EdDSA", "ES256"])]
+    public_key: Annotated[bytes, _hex_bytes(1024)]
+    issuer: Label
+    not_before: OpenTime = None
+    not_after: OpenTime = None
+    prefixes: tuple[Annotated[str, BeforeValidator(_ident)], ...] = ()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TrustKeyRow:
+        if len(self.kid) != 8:
+            raise ValueError("kid: expected 8 bytes (16 hex digits)")
+        if self.not_before and self.not_after and self.not_after < self.not_before:
+            raise ValueError("not_after is before not_before")
+        return self
+
+    def record(self, key: bytes | None) -> TrustKey:
+        """The engine's record."""
+        return TrustKey(
+            self.kid,
+            self.alg,  # type: ignore[arg-type]
+            self.public_key,
+            self.issuer,
+            self.not_before,
+            self.not_after,
+            self.prefixes,
+        )
+
+
 KIND_SCHEMAS: dict[str, type[_Row]] = {
     "people": PersonRow,
     "visit_approvals": VisitRow,
@@ -447,8 +494,9 @@ KIND_SCHEMAS: dict[str, type[_Row]] = {
     "risk_areas": RiskAreaRow,
     "checkins": CheckinRow,
     "revocations": RevocationRow,
+    "trust_keys": TrustKeyRow,
 }
-"""Schema per registry kind (named as the store's kinds; trust keys come with the trust list)."""
+"""Schema per registry kind, named as the store's kinds (``kiosk.store.records.ALL_KINDS``)."""
 
 
 def to_record(

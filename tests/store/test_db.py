@@ -30,6 +30,9 @@ def test_fresh_file_is_migrated_quickly_with_every_table(tmp_path: Path) -> None
     engine2.dispose()
 
 
+# SQLAlchemy does not reflect SQLite's expression indexes (the admin browser's, migration 0005)
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
+@pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based")
 def test_migrated_schema_matches_the_models(engine) -> None:
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
@@ -39,7 +42,7 @@ def test_migrated_schema_matches_the_models(engine) -> None:
 def test_migrate_twice_is_harmless(engine) -> None:
     migrate(engine)
     with engine.connect() as conn:
-        assert conn.exec_driver_sql("select version_num from alembic_version").scalar() == "0002"
+        assert conn.exec_driver_sql("select version_num from alembic_version").scalar() == "0005"
 
 
 def test_sqlite_is_durable_wal_with_foreign_keys(engine) -> None:

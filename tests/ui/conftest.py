@@ -1,10 +1,13 @@
-"""Gate screen tests: pytest-qt offscreen, real pty devices, a real SQLite store, the demo
-campus's registry; any QThread left running fails the test."""
+"""Fixtures of the screen tests: a kiosk configuration in a temporary directory, its store
+(real SQLite file), the languages, a 100 k record log built once per session for the admin
+screen, and a running gate (pty devices, the demo campus's registry) for the gate screen.
+Any QThread left running fails the test."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import shutil
 import time
 import weakref
 from collections.abc import Callable, Iterator, Mapping
@@ -13,11 +16,12 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QThread
+from sqlalchemy import text
 
 from drivers.camera import SimulatedCamera
 from drivers.device import DeviceState
 from kiosk.admin_pin import set_pin
-from kiosk.config import load_kiosk_config
+from kiosk.config import KioskConfig, load_kiosk_config
 from kiosk.core.clock import ManualClock
 from kiosk.core.credentials.keys import SigningKey
 from kiosk.core.policy_config import load_policy
@@ -26,8 +30,63 @@ from kiosk.demo.day import DEMO_CAMERA
 from kiosk.store import Store, open_store
 from kiosk.store.secrets import KEY_BYTES, install_campus_key
 from kiosk.store.store import campus_key_path
+from kiosk.ui.admin.sample_log import fill_log
 from kiosk.ui.app import GateRuntime, cjk_font
 from kiosk.ui.gate_screen import GateScreen
+from kiosk.ui.i18n import Languages
+
+BIG_LOG_RECORDS = 100_000
+LAST_DAY = dt.date(2022, 1, 10)
+
+
+def make_config(directory: Path, extra: str = "") -> KioskConfig:
+    """A kiosk.toml whose data directory is ``directory/data``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    file = directory / "kiosk.toml"
+    file.write_text('[paths]\ndata_dir = "data"\n\n[admin]\nmax_attempts = 3\n' + extra)
+    return load_kiosk_config(file)
+
+
+@pytest.fixture
+def admin_config(tmp_path: Path) -> KioskConfig:
+    return make_config(tmp_path / "kiosk")
+
+
+@pytest.fixture
+def admin_store(admin_config: KioskConfig) -> Iterator[Store]:
+    store = open_store(admin_config)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def languages(qapp: object) -> Iterator[Languages]:
+    langs = Languages("zh_CN")
+    yield langs
+    langs.switch("en")  # leave no translator installed for the next test
+
+
+@pytest.fixture(scope="session")
+def big_log_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database holding a chained log of 100 k records over 7 days."""
+    config = make_config(tmp_path_factory.mktemp("big-log"))
+    store = open_store(config)
+    fill_log(store.engine, BIG_LOG_RECORDS, last_day=LAST_DAY, tz=store.tz)
+    with store.engine.connect() as conn:
+        conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    store.close()
+    return config.data_dir / "kiosk.db"
+
+
+@pytest.fixture
+def big_store(big_log_db: Path, admin_config: KioskConfig) -> Iterator[Store]:
+    """A store of this test's own opened over a copy of the 100 k record log."""
+    admin_config.data_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(big_log_db, admin_config.data_dir / "kiosk.db")
+    store = open_store(admin_config)
+    yield store
+    store.close()
+
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN_PIN = "246810"

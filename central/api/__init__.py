@@ -1,0 +1,1 @@
+"""The HTTP API (FastAPI): gate endpoints, admin endpoints, errors (docs/sync-api.md)."""

@@ -1,0 +1,1 @@
+"""Test helpers that start real processes: the central server, a throw-away PostgreSQL."""
