@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
-from PySide6.QtGui import QFont, QFontDatabase, QFontInfo
+from PySide6.QtGui import QFont, QFontInfo
 from PySide6.QtWidgets import QApplication
 
 from drivers.camera import ScanWorker
@@ -38,10 +38,11 @@ from kiosk.store import Store, open_store
 from kiosk.sync.status import NOT_CONFIGURED, SyncStatus
 from kiosk.ui.bridge import DeviceSignals, ServiceSignals
 from kiosk.ui.gate_screen import GateScreen, ScreenParts
+from kiosk.ui.gate_services import ScreenCompanions
+from kiosk.ui.i18n import use_cjk_font
 from kiosk.ui.wedge import WedgeFilter
 
 log = logging.getLogger(__name__)
-CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei")
 
 
 def qt_application(headless: bool) -> QApplication:
@@ -53,18 +54,8 @@ def qt_application(headless: bool) -> QApplication:
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         app = QApplication(sys.argv[:1])
-    app.setFont(cjk_font())
+    use_cjk_font(app)
     return app
-
-
-def cjk_font() -> QFont:
-    """The first installed CJK font family (fonts-noto-cjk on Debian)."""
-    families = set(QFontDatabase.families())
-    for family in CJK_FAMILIES:
-        if family in families:
-            return QFont(family, 14)
-    log.warning("no CJK font installed: Chinese text may not render (install fonts-noto-cjk)")
-    return QFont()
 
 
 def font_family_used(font: QFont) -> str:
@@ -108,7 +99,8 @@ class GateRuntime:
             tick_interval_s=1.0,
             pin_checker=self.pin_checker,
         )
-        self.service.add_listener(self.service_signals.listener())
+        self.service_listener = self.service_signals.listener()
+        self.service.add_listener(self.service_listener)
         self.worker: ScanWorker = scan_worker(
             s.camera,
             self.devices.capture,
@@ -132,6 +124,7 @@ class GateRuntime:
         self.wedge = WedgeFilter(self.screen)
         self.wedge.scanned.connect(self.screen.wedge_scan)
         self.card_reader: IdCardReader | None = None
+        self.companions = ScreenCompanions(self.screen, config, store, self.pin_checker)
 
     def start(self) -> None:
         """Start the service, the camera, the scan worker and the ID card reader."""

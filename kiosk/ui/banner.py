@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from kiosk.ui.presenter import BannerKind, ScreenState, countdown
@@ -40,6 +41,7 @@ class ResultBanner(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("banner")
+        self.setAutoFillBackground(True)
         self.title_zh = _label(56, bold=True)
         self.title_en = _label(28, bold=True)
         self.reasons = _label(22)
@@ -61,7 +63,10 @@ class ResultBanner(QFrame):
         """Paint ``state``; ``now`` (the gate's clock) runs the escort countdown."""
         self.state = state
         bg, fg = COLOURS[state.kind]
-        self.setStyleSheet(f"#banner {{ background: {bg}; }} QLabel {{ color: {fg}; }}")
+        palette = self.palette()  # a palette, not a style sheet: re-polishing is slow
+        palette.setColor(QPalette.ColorRole.Window, QColor(bg))
+        palette.setColor(QPalette.ColorRole.WindowText, QColor(fg))
+        self.setPalette(palette)
         self.title_zh.setText(state.title[0])
         self.title_en.setText(state.title[1])
         lines = [f"{zh}<br><small>{en}</small>" for zh, en in state.reasons]

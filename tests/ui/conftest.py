@@ -31,9 +31,9 @@ from kiosk.store import Store, open_store
 from kiosk.store.secrets import KEY_BYTES, install_campus_key
 from kiosk.store.store import campus_key_path
 from kiosk.ui.admin.sample_log import fill_log
-from kiosk.ui.app import GateRuntime, cjk_font
+from kiosk.ui.app import GateRuntime
 from kiosk.ui.gate_screen import GateScreen
-from kiosk.ui.i18n import Languages
+from kiosk.ui.i18n import Languages, use_cjk_font
 
 BIG_LOG_RECORDS = 100_000
 LAST_DAY = dt.date(2022, 1, 10)
@@ -152,7 +152,7 @@ window_s = 0.3
 
 
 @pytest.fixture
-def make_gate(qtbot, tmp_path: Path) -> Iterator[Callable[..., Gate]]:
+def make_gate(qtbot, qapp, tmp_path: Path) -> Iterator[Callable[..., Gate]]:
     made: list[tuple[GateRuntime, Store]] = []
 
     def make(extra: str = "", hold_s: float = 4.0) -> Gate:
@@ -166,7 +166,7 @@ def make_gate(qtbot, tmp_path: Path) -> Iterator[Callable[..., Gate]]:
         policy = load_policy(config.policy_file)
         runtime = GateRuntime(config, policy, store, clock)
         runtime.screen.parts.hold_s = hold_s
-        runtime.screen.setFont(cjk_font())
+        use_cjk_font(qapp)
         qtbot.addWidget(runtime.screen)
         made.append((runtime, store))
         runtime.start()
