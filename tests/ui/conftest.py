@@ -164,9 +164,9 @@ def make_gate(qtbot, qapp, tmp_path: Path) -> Iterator[Callable[..., Gate]]:
         store.writer.replace(build_registry(issuers, store.id_key, filler=50))
         clock = ManualClock(START + dt.timedelta(minutes=1))
         policy = load_policy(config.policy_file)
+        use_cjk_font(qapp)  # as `kiosk run` does before it builds the screen
         runtime = GateRuntime(config, policy, store, clock)
         runtime.screen.parts.hold_s = hold_s
-        use_cjk_font(qapp)
         qtbot.addWidget(runtime.screen)
         made.append((runtime, store))
         runtime.start()

@@ -6,8 +6,10 @@ import dataclasses
 import datetime as dt
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontInfo
 
 from kiosk.ui.guard import ENTRY_KINDS, ManualEntryDialog, OverrideDialog
+from kiosk.ui.i18n import CJK_FAMILIES
 from kiosk.ui.presenter import ScreenState
 from tests.ui.conftest import WAIT_MS
 
@@ -149,3 +151,21 @@ def test_host_confirmed_by_phone_admits_the_waiting_visitor(make_gate, qtbot) ->
     qtbot.waitUntil(lambda: screen.state.kind == "admit", timeout=WAIT_MS)
     last = gate.records("decision")[-1]
     assert last["host_confirmed_by_guard"] is True
+
+
+def test_chinese_is_drawn_with_a_cjk_font(make_gate) -> None:
+    gate = make_gate()
+    family = QFontInfo(gate.screen.banner.title_zh.font()).family()
+    assert family in CJK_FAMILIES, family
+
+
+def test_f9_switches_the_language_at_run_time(make_gate, qtbot) -> None:
+    gate = make_gate()
+    companions = gate.runtime.companions
+    assert companions.languages.locale == "zh_CN"
+    gate.screen.activateWindow()
+    gate.screen.guard_action("language")
+    assert companions.languages.locale == "en"
+    assert companions.sound.locale == "en"  # spoken prompts follow
+    gate.screen.guard_action("language")
+    assert companions.languages.locale == "zh_CN"
