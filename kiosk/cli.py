@@ -25,6 +25,7 @@ from kiosk.errors import UserError, one_line
 log = logging.getLogger(__name__)
 
 COMMANDS = (
+    "run",
     "demo",
     "codes",
     "registry",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from drivers.device import DeviceListener, DeviceState
 from drivers.idcard import CardError, IdCard, IdCardListener, parse_text_block
 from kiosk.core.identity import CardIdentity, id_hmac, mask_id, mask_name
 
@@ -38,9 +39,14 @@ class CardsToGate(IdCardListener):
     Runs on the reader's thread; the card object is dropped once converted.
     """
 
-    def __init__(self, gate: CardGate, key: bytes) -> None:
+    def __init__(self, gate: CardGate, key: bytes, states: DeviceListener | None = None) -> None:
         self.gate = gate
         self._key = key
+        self._states = states or DeviceListener()
+
+    def on_state(self, state: DeviceState, detail: str) -> None:
+        """The reader's state goes to ``states`` (the screen's status bar)."""
+        self._states.on_state(state, detail)
 
     def on_card(self, card: IdCard) -> None:
         """A card read: HMAC and mask at once, then give it to the gate."""

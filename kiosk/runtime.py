@@ -17,7 +17,8 @@ from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from drivers.device import DeviceState
+from drivers.camera import DecodeResult, ScanListener, Verifier
+from drivers.device import DeviceListener, DeviceState
 from drivers.idcard import IdCardReader
 from drivers.relay.device import RelayDevice, RelayError
 from drivers.thermometer.device import ThermometerDevice, ThermometerListener
@@ -26,7 +27,9 @@ from drivers.thermometer.measurement import Measurement, MeasureResult
 from kiosk.admin_pin import PinChecker
 from kiosk.config import KioskConfig
 from kiosk.core.clock import Clock
+from kiosk.core.credentials.codec import decode_credential
 from kiosk.core.credentials.keys import KeyRing, TrustedKey
+from kiosk.core.credentials.types import CredentialError
 from kiosk.core.evidence import Reading
 from kiosk.core.policy_config import Policy
 from kiosk.core.transaction import Gate, GateSetup
@@ -108,6 +111,30 @@ class TrustList:
                 self._ring = KeyRing(keys)
                 self._version = version
             return self._ring
+
+
+def signed_code_verifier(trust: TrustList, clock: Clock) -> Verifier:
+    """The camera acceptor's check that lets a valid signed credential through on its first
+    frame (anything else must repeat over frames)."""
+
+    def verifies(raw: bytes) -> bool:
+        try:
+            decode_credential(raw, trust(), clock.now())
+        except CredentialError:
+            return False
+        return True
+
+    return verifies
+
+
+class CodesToGate(ScanListener):
+    """The scan worker's accepted codes, handed to the gate service as camera scans."""
+
+    def __init__(self, service: GateService) -> None:
+        self.service = service
+
+    def on_code(self, result: DecodeResult) -> None:
+        self.service.scan(result.raw, "camera")
 
 
 def reading_from(
@@ -220,8 +247,13 @@ def build_gate(
     store: Store,
     *,
     clock: Clock,
+    pin_checker: PinChecker | None = None,
 ) -> Gate:
-    """A gate for ``config`` deciding with ``policy`` over ``store``, logging to its log."""
+    """A gate for ``config`` deciding with ``policy`` over ``store``, logging to its log.
+
+    Hard-rule overrides are checked by ``pin_checker`` (default: ``[admin]``'s); pass the one
+    the screen shows so that its lockout is the gate's.
+    """
     gate_cfg = config.settings.gate
     setup = GateSetup(
         gate_id=gate_cfg.id,
@@ -237,7 +269,7 @@ def build_gate(
         keyring=TrustList(store),
         clock=clock,
         sink=LogSink(store),
-        admin_pin_ok=admin_pin_checker(config).check,
+        admin_pin_ok=(pin_checker or admin_pin_checker(config)).check,
     )
 
 
@@ -251,6 +283,7 @@ def build_service(
     thermometer: Measurer | None = None,
     online: OnlineVerifier | None = None,
     tick_interval_s: float | None = None,
+    pin_checker: PinChecker | None = None,
 ) -> GateService:
     """The gate service over :func:`build_gate`; ``thermometer`` is usually a
     :class:`ThermometerReadings` attached to the gate's thermometer.
@@ -258,7 +291,7 @@ def build_service(
     Not started: call ``start()`` (or use it as a context manager).
     """
     return GateService(
-        build_gate(config, policy, store, clock=clock),
+        build_gate(config, policy, store, clock=clock, pin_checker=pin_checker),
         turnstile=turnstile,
         online=online,
         thermometer=thermometer,
@@ -266,16 +299,23 @@ def build_service(
     )
 
 
-def idcard_to_gate(config: KioskConfig, service: GateService, id_key: bytes) -> IdCardReader | None:
+def idcard_to_gate(
+    config: KioskConfig,
+    service: GateService,
+    id_key: bytes,
+    states: DeviceListener | None = None,
+) -> IdCardReader | None:
     """The ``[idcard]`` reader, started and feeding ``service``; None when it is disabled.
 
     Each card becomes its HMAC (with the campus key ``id_key``) and masked forms on the
-    reader's thread, then an identity event of the transaction in progress. Raises
+    reader's thread, then an identity event of the transaction in progress; the reader's
+    state changes go to ``states``. Raises
     :class:`~drivers.idcard.IdCardProtocolError` for an unknown protocol or simulator profile.
     """
     if not config.settings.idcard.enabled:
         return None
-    return start_idcard_reader(config.settings.idcard, listener=CardsToGate(service, id_key))
+    cards = CardsToGate(service, id_key, states)
+    return start_idcard_reader(config.settings.idcard, listener=cards)
 
 
 class _WakeOnDecision(ServiceListener):

@@ -27,7 +27,7 @@ window_s = 0.6
 """,
         encoding="utf-8",
     )
-    assert main(["--config", str(config), "demo", "--filler", "200"]) == 0
+    assert main(["--config", str(config), "demo", "--console", "--filler", "200"]) == 0
     out = capsys.readouterr().out
     expected = [
         "=> 放行 admit       S2020001",

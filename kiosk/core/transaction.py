@@ -358,6 +358,7 @@ class Gate:
         other = self.current
         if tx.closed and other is not None and other is not tx and not other.closed:
             return self._refuse_action(tx_id, "retest", "another person is at the gate", now)
+        self._audit("retest_requested", tx_id, {}, now)
         readings = tx.evidence.readings
         t = self.setup.policy.temperature
         if readings and (

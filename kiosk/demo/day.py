@@ -12,23 +12,22 @@ import shutil
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from drivers.camera import DecodeResult, ScanListener, SimulatedCamera
-from drivers.device import DeviceState
+from drivers.camera import CaptureListener, DecodeResult, ScanListener, SimulatedCamera
+from drivers.device import DeviceListener, DeviceState
 from drivers.idcard import IdCard, IdCardSimulator
 from drivers.relay import RelaySimulator
-from drivers.thermometer import ThermometerSimulator
+from drivers.thermometer import ThermometerListener, ThermometerSimulator
 from kiosk.config import KioskConfig
 from kiosk.core.clock import ManualClock
-from kiosk.core.credentials.codec import decode_credential
 from kiosk.core.credentials.keys import SigningKey
-from kiosk.core.credentials.types import CredentialError
 from kiosk.core.evidence import Reading
 from kiosk.core.policy_config import load_policy
 from kiosk.core.reasons import message
-from kiosk.demo.cast import START, VISITS, Issuers, build_registry, morning
+from kiosk.demo.cast import START, VISITS, Issuers, Visit, build_registry, morning
 from kiosk.demo.central import DemoCentral
 from kiosk.devices import open_gate_devices, scan_worker, start_idcard_reader
 from kiosk.idcard import CardGate, CardsToGate, card_identity
@@ -37,6 +36,7 @@ from kiosk.runtime import (
     ThermometerReadings,
     TrustList,
     build_gate,
+    signed_code_verifier,
     start_sync,
 )
 from kiosk.service import GateService, Refusal, ServiceListener, TransactionView
@@ -50,6 +50,20 @@ DEVICE_READY_S = 15.0
 DEMO_CAMERA = "sim:?every=1000000000&show=12&fps=15&seed=7"
 """A synthetic scene that shows only the codes the demo presents."""
 OUTCOME_WORDS = {"admit": "放行 admit", "reject": "拒绝 reject", "pending": "等待 pending"}
+
+
+@dataclass
+class Watchers:
+    """Observers a screen adds to the demo day (each optional): device states, the scan
+    worker's frames (``scans`` wraps the demo's own scan listener) and a hook called after
+    each visit, on the demo's thread (the screen's pace and its guard)."""
+
+    camera: CaptureListener | None = None
+    thermometer: ThermometerListener | None = None
+    relay: DeviceListener | None = None
+    idcard: DeviceListener | None = None
+    scans: Callable[[ScanListener], ScanListener] | None = None
+    after_visit: Callable[[Visit], None] | None = None
 
 
 class _Codes(ScanListener):
@@ -83,8 +97,10 @@ class _Printer(ServiceListener):
 class _CardDesk(CardsToGate):
     """The ID card reader's hand-over to the gate, printing each card's masked summary."""
 
-    def __init__(self, gate: CardGate, key: bytes, out: TextIO) -> None:
-        super().__init__(gate, key)
+    def __init__(
+        self, gate: CardGate, key: bytes, out: TextIO, states: DeviceListener | None = None
+    ) -> None:
+        super().__init__(gate, key, states)
         self.out = out
         self.read = threading.Event()
 
@@ -122,8 +138,16 @@ class _Forehead:
 class DemoDay:
     """Owns the simulated devices and the store of one demo run."""
 
-    def __init__(self, config: KioskConfig, data_dir: Path, out: TextIO, filler: int) -> None:
+    def __init__(
+        self,
+        config: KioskConfig,
+        data_dir: Path,
+        out: TextIO,
+        filler: int,
+        watch: Watchers | None = None,
+    ) -> None:
         self.out = out
+        self.watch = watch = watch or Watchers()
         s = config.settings
         self.config = dataclasses.replace(
             config,
@@ -152,8 +176,14 @@ class DemoDay:
         # Simulated devices on ptys speaking the configured protocols' bytes, and a synthetic
         # camera scene in which each credential is rendered as a phone screen.
         policy = load_policy(self.config.policy_file)
-        self.readings = ThermometerReadings.of(self.config, self.clock)
-        self.devices = open_gate_devices(self.config, policy, thermometer_listener=self.readings)
+        self.readings = ThermometerReadings.of(self.config, self.clock, watch.thermometer)
+        self.devices = open_gate_devices(
+            self.config,
+            policy,
+            camera_listener=watch.camera,
+            thermometer_listener=self.readings,
+            relay_listener=watch.relay,
+        )
         self.thermometer = self.devices.thermometer
         self.readings.attach(self.thermometer)
         self.relay = self.devices.relay
@@ -168,8 +198,8 @@ class DemoDay:
         self.worker = scan_worker(
             s.camera,
             self.capture,
-            self.codes,
-            verifier=lambda raw: _verifies(raw, trust, self.clock.now),
+            watch.scans(self.codes) if watch.scans else self.codes,
+            verifier=signed_code_verifier(trust, self.clock),
         )
         self.forehead = _Forehead(self.readings, self.thermo_sim, out)
         self.service = GateService(
@@ -182,7 +212,7 @@ class DemoDay:
         assert sync is not None
         self.sync: SyncWorker = sync
         # ID card reader: a simulated SAM module on a pty; cards reach the gate as HMACs.
-        self.cards = _CardDesk(self.service, self.store.id_key, out)
+        self.cards = _CardDesk(self.service, self.store.id_key, out, watch.idcard)
         self.card_reader = start_idcard_reader(s.idcard, listener=self.cards)
         assert isinstance(self.card_reader.simulator, IdCardSimulator)
         self.card_sim: IdCardSimulator = self.card_reader.simulator
@@ -247,6 +277,8 @@ class DemoDay:
                 self._settle()
                 if self.service.snapshot().current is None:
                     break
+            if self.watch.after_visit is not None:
+                self.watch.after_visit(visit)
         self.clock.advance(dt.timedelta(minutes=15))
         self.service.tick()
         self._settle()
@@ -342,14 +374,6 @@ def with_server(config: KioskConfig, url: str) -> KioskConfig:
     return dataclasses.replace(
         config, settings=dataclasses.replace(s, server=dataclasses.replace(s.server, url=url))
     )
-
-
-def _verifies(raw: bytes, trust: TrustList, now: Callable[[], dt.datetime]) -> bool:
-    try:
-        decode_credential(raw, trust(), now())
-    except CredentialError:
-        return False
-    return True
 
 
 def run_demo(config: KioskConfig, data_dir: Path, out: TextIO, *, keep: bool, filler: int) -> int:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QElapsedTimer, QObject, QTimer
+from PySide6.QtCore import QCoreApplication
 
 from kiosk.ui.admin.worker import SqlRunner
+from kiosk.ui.stall import StallMeter
+
+__all__ = ["StallMeter", "settle", "wait_until"]
 
 
 def settle(runner: SqlRunner, timeout_s: float = 60.0) -> None:
@@ -29,31 +32,3 @@ def wait_until(condition: Callable[[], bool], timeout_s: float = 60.0) -> None:
             raise AssertionError("condition not met before the timeout")
         QCoreApplication.processEvents()
         time.sleep(0.002)
-
-
-class StallMeter(QObject):
-    """A 10 ms timer on the UI thread; :attr:`worst_ms` is its largest lateness: how long the
-    UI thread was unable to run an event while it ticked."""
-
-    def __init__(self, interval_ms: int = 10) -> None:
-        super().__init__()
-        self.interval_ms = interval_ms
-        self.worst_ms = 0.0
-        self.ticks = 0
-        self._clock = QElapsedTimer()
-        self._timer = QTimer(self)
-        self._timer.setInterval(interval_ms)
-        self._timer.timeout.connect(self._tick)
-
-    def start(self) -> None:
-        self._clock.start()
-        self._timer.start()
-
-    def stop(self) -> None:
-        self._timer.stop()
-
-    def _tick(self) -> None:
-        elapsed = self._clock.nsecsElapsed() / 1e6
-        self._clock.restart()
-        self.ticks += 1
-        self.worst_ms = max(self.worst_ms, elapsed - self.interval_ms)

@@ -1,0 +1,93 @@
+"""The status bar: gate and direction, clock, device states, registry age and upload backlog.
+
+Sync figures come from :class:`~kiosk.sync.status.SyncStatus` only; with no server configured
+the bar says so instead of showing numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+
+from kiosk.sync.status import SyncStatus
+from kiosk.ui.faults import HEALTHY, STARTING
+
+DEVICE_PARTS = ("camera", "thermometer", "relay", "idcard")
+
+
+def _age(seconds: float) -> str:
+    if seconds < 120:
+        return f"{int(seconds)} s"
+    if seconds < 7200:
+        return f"{int(seconds // 60)} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+class GateStatusBar(QWidget):
+    """One row of labels, refreshed by :meth:`refresh` (the screen's one-second timer)."""
+
+    def __init__(self, gate_id: str, tz: dt.tzinfo, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.gate_id = gate_id
+        self.tz = tz
+        self.direction = "in"
+        self.states: dict[str, tuple[str, str]] = {}
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 4, 12, 4)
+        self.gate = QLabel()
+        self.clock = QLabel()
+        self.devices = {part: QLabel() for part in DEVICE_PARTS}
+        self.sync = QLabel()
+        for label in (self.gate, self.clock, *self.devices.values(), self.sync):
+            font = label.font()
+            font.setPointSize(14)
+            label.setFont(font)
+            layout.addWidget(label)
+        layout.addStretch(1)
+        self.setStyleSheet("background: #eceff1; color: #111;")
+
+    def device(self, part: str, state: str, detail: str) -> None:
+        """Record a device's new state (shown at the next refresh)."""
+        self.states[part] = (state, detail)
+
+    def refresh(self, now: dt.datetime, sync: SyncStatus) -> None:
+        """Redraw every label for the gate clock ``now`` and the sync status ``sync``."""
+        way = self.tr("entry") if self.direction == "in" else self.tr("exit")
+        self.gate.setText(self.tr("Gate {0} · {1}").format(self.gate_id, way))
+        self.clock.setText(f"{now.astimezone(self.tz):%Y-%m-%d %H:%M:%S}")
+        names = {
+            "camera": self.tr("Camera"),
+            "thermometer": self.tr("Thermometer"),
+            "relay": self.tr("Relay"),
+            "idcard": self.tr("ID card"),
+        }
+        for part, label in self.devices.items():
+            if part not in self.states:
+                label.setVisible(part != "idcard")
+                label.setText(self.tr("{0}: unknown").format(names[part]))
+                continue
+            state, detail = self.states[part]
+            colour = "#1b5e20" if state in HEALTHY else "#b71c1c"
+            colour = "#e65100" if state in STARTING else colour
+            label.setVisible(True)
+            label.setText(f"<span style='color:{colour}'>● {names[part]}: {state}</span>")
+            label.setToolTip(detail)
+        self.sync.setText(self.sync_text(now, sync))
+
+    def sync_text(self, now: dt.datetime, sync: SyncStatus) -> str:
+        """``registry 5 min old · backlog 3``, or "not configured" (never invented numbers)."""
+        if not sync.configured:
+            return self.tr("Sync: not configured")
+        age = sync.registry_age_s(now)
+        parts = [
+            self.tr("registry never synced")
+            if age is None
+            else self.tr("registry {0} old").format(_age(age)),
+            self.tr("backlog unknown")
+            if sync.backlog is None
+            else self.tr("backlog {0}").format(sync.backlog),
+        ]
+        if sync.last_error:
+            parts.append(self.tr("last error: {0}").format(sync.last_error))
+        return self.tr("Sync: ") + " · ".join(parts)
