@@ -20,6 +20,7 @@ from typing import NoReturn
 from central import admin
 from central.cli_admin import add_admin_commands, add_gate_commands, add_key_commands
 from central.context import DEFAULT_TZ, Central, open_central
+from central.web.cli import add_staff_commands
 from kiosk.errors import UserError, one_line
 from kiosk.store.secrets import fingerprint
 
@@ -82,9 +83,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     init = sub.add_parser("init", help="create the database, campus key and issuer key")
     init.set_defaults(run=_init)
+    openapi = sub.add_parser("openapi", help="write the OpenAPI document (docs/openapi.json)")
+    openapi.add_argument("--out", type=Path, default=None, help="file (default: print it)")
+    openapi.set_defaults(run=_openapi)
     add_gate_commands(sub)
     add_admin_commands(sub)
     add_key_commands(sub)
+    add_staff_commands(sub)
     return parser
 
 
@@ -99,6 +104,16 @@ def _init(args: argparse.Namespace) -> int:
     print(f"data directory {args.data_dir}")
     print(f"campus key fingerprint {fingerprint(central.keys.campus_key())}")
     print(f"issuer key {central.keys.signing_key().kid.hex()}")
+    return 0
+
+
+def _openapi(args: argparse.Namespace) -> int:
+    from central.api.app import openapi_text
+
+    if args.out is None:
+        sys.stdout.write(openapi_text())
+    else:
+        args.out.write_text(openapi_text(), encoding="utf-8")
     return 0
 
 

@@ -137,7 +137,7 @@ def add_admin_commands(sub: Any) -> None:
     token.set_defaults(run=lambda a: print(admin.add_admin(_central(a), a.name, a.by)))
 
     imp = top.add_parser("import", help="import a registry CSV file (docs/registry-csv.md)")
-    imp.add_argument("kind", help="people, stays, leaves, quarantine, risk_areas, …")
+    imp.add_argument("kind", help="people, stays, leaves, quarantine, risk-areas, checkins")
     imp.add_argument("file", type=Path)
     imp.set_defaults(run=lambda a: print(admin.import_csv(_central(a), a.kind, a.file, a.by)))
 

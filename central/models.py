@@ -132,6 +132,7 @@ class VisitFilingRow(Base):
     host_person_no: Mapped[str] = mapped_column(String(32))
     visit_date: Mapped[dt.date]
     gates: Mapped[str] = mapped_column(String(400), default="")
+    plate: Mapped[str | None] = mapped_column(String(16))
     filed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     filed_by: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16))

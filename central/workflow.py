@@ -20,12 +20,14 @@ from sqlalchemy import Connection, insert, select, update
 from central import registry
 from central.context import Central, CentralError, Conflict, NotFound
 from central.models import VisitFilingRow, table
+from central.web.models import FilingExtraRow
 from kiosk.core.credentials import issue_visit_slip
 from kiosk.core.registry import VisitApproval
 from kiosk.store.db import read_connection, write_connection
 from kiosk.store.schemas import RecordError, to_record
 
 FILINGS = table(VisitFilingRow)
+EXTRAS = table(FilingExtraRow)
 FilingStatus = Literal["filed", "host_approved", "approved", "refused", "withdrawn"]
 FILING_FIELDS = (
     "name",
@@ -35,6 +37,7 @@ FILING_FIELDS = (
     "host_person_no",
     "visit_date",
     "gates",
+    "plate",
 )
 
 
@@ -82,6 +85,7 @@ def file_visit(central: Central, form: Mapping[str, Any], actor: str) -> dict[st
                 host_person_no=record.host_person_no,
                 visit_date=record.visit_date,
                 gates=" ".join(record.gates),
+                plate=record.plate,
                 filed_at=now,
                 filed_by=actor,
                 status="filed",
@@ -111,6 +115,7 @@ def _approval(row: Any, status: str) -> VisitApproval:
         filed_at=row.filed_at,
         status=status,  # type: ignore[arg-type]
         id_masked=row.id_masked,
+        plate=row.plate,
     )
 
 
@@ -200,6 +205,7 @@ def _public(row: Any, *, personal: bool) -> dict[str, Any]:
         "host_person_no": row.host_person_no,
         "visit_date": row.visit_date.isoformat(),
         "gates": row.gates.split(),
+        "plate": row.plate,
         "filed_at": row.filed_at.isoformat(),
         "filed_by": row.filed_by,
         "host_approved_by": row.host_approved_by,
@@ -229,8 +235,9 @@ def filings(central: Central, status: FilingStatus | None = None) -> list[dict[s
 
 
 def erase_personal_data(central: Central, retention_days: int = 30) -> int:
-    """Erase full names and ID numbers of visits more than ``retention_days`` past their day
-    (the HMAC and masked forms stay); returns how many filings were erased."""
+    """Erase full names and ID numbers of visits more than ``retention_days`` past their day,
+    and the phone numbers the web form added (the HMAC and masked forms stay); returns how many
+    filings were erased."""
     cutoff = central.now().astimezone(central.tz).date() - dt.timedelta(days=retention_days)
     with write_connection(central.engine) as conn, conn.begin():
         result = conn.execute(
@@ -239,6 +246,12 @@ def erase_personal_data(central: Central, retention_days: int = 30) -> int:
             .values(visitor_name=None, id_number=None)
         )
         n = int(result.rowcount or 0)
+        past = select(FILINGS.c.approval_no).where(FILINGS.c.visit_date < cutoff)
+        conn.execute(
+            update(EXTRAS)
+            .where(EXTRAS.c.approval_no.in_(past), EXTRAS.c.phone.is_not(None))
+            .values(phone=None)
+        )
         central.audit(conn, "server", "visit_erase", count=n, retention_days=retention_days)
     return n
 

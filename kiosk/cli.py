@@ -38,6 +38,7 @@ COMMANDS = (
     "thermometer",
     "relay",
     "idcard",
+    "sync",
 )
 EXIT_USAGE = 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE

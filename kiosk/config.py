@@ -47,7 +47,22 @@ class ServerSettings:
     url: str = setting("", "central server base URL; empty runs offline")
     token_file: str = setting("secrets/gate-token", "per-gate API token (relative: to data_dir)")
     sync_interval_s: float = setting(30.0, "seconds between sync rounds")
-    timeout_s: float = setting(10.0, "HTTP timeout per request")
+    timeout_s: float = setting(10.0, "HTTP read timeout per request (seconds)")
+    connect_timeout_s: float = setting(3.0, "seconds to wait for a TCP/TLS connection")
+    ca_file: str = setting(
+        "", "PEM file of the CA that signed the server's certificate (relative: to data_dir);"
+        " empty: the system's trust store. TLS is always verified"
+    )
+    retries: int = setting(4, "retries of one request on network errors, 5xx, 408 and 429")
+    backoff_s: float = setting(0.5, "first retry delay; later ones double, with jitter")
+    backoff_max_s: float = setting(30.0, "longest delay between retries (also caps Retry-After)")
+    batch_size: int = setting(500, "decision records uploaded per request")
+    online_timeout_s: float = setting(
+        1.5, "how long an online health-code check may take before the guard confirms instead"
+    )
+    max_clock_skew_s: float = setting(
+        120.0, "largest difference from the server's clock before the clock is untrusted (R15)"
+    )
 
 
 @dataclass(frozen=True)
@@ -168,6 +183,13 @@ class KioskConfig:
 BOUNDS: dict[str, tuple[float, float]] = {
     "server.sync_interval_s": (1, 86_400),
     "server.timeout_s": (0.1, 600),
+    "server.connect_timeout_s": (0.1, 120),
+    "server.retries": (0, 20),
+    "server.backoff_s": (0, 60),
+    "server.backoff_max_s": (0, 3_600),
+    "server.batch_size": (1, 10_000),
+    "server.online_timeout_s": (0.1, 30),
+    "server.max_clock_skew_s": (1, 86_400),
     "camera.width": (16, 10_000),
     "camera.height": (16, 10_000),
     "camera.decode_budget_ms": (1, 10_000),

@@ -35,9 +35,21 @@ from kiosk.core.policy_config import Policy
 from kiosk.core.transaction import Gate, GateSetup
 from kiosk.devices import start_idcard_reader
 from kiosk.idcard import CardsToGate
-from kiosk.service import GateService, Measurer, OnlineVerifier, Turnstile
+from kiosk.service import (
+    GateService,
+    Measurer,
+    OnlineVerifier,
+    ServiceListener,
+    TransactionView,
+    Turnstile,
+)
 from kiosk.store import Store
 from kiosk.store.local_facts import LeaveReturn, LocalFact
+from kiosk.sync.http import ServerClient
+from kiosk.sync.link import client_for
+from kiosk.sync.online import OnlineCheck
+from kiosk.sync.status import STATUS_FILE
+from kiosk.sync.worker import SyncWorker
 
 log = logging.getLogger(__name__)
 
@@ -287,7 +299,6 @@ def build_service(
     )
 
 
-
 def idcard_to_gate(
     config: KioskConfig,
     service: GateService,
@@ -305,3 +316,45 @@ def idcard_to_gate(
         return None
     cards = CardsToGate(service, id_key, states)
     return start_idcard_reader(config.settings.idcard, listener=cards)
+
+
+class _WakeOnDecision(ServiceListener):
+    """Uploads a decision soon after it was logged."""
+
+    def __init__(self, worker: SyncWorker) -> None:
+        self.worker = worker
+
+    def on_decision(self, view: TransactionView) -> None:
+        self.worker.wake()
+
+
+def sync_worker(config: KioskConfig, store: Store, client: ServerClient) -> SyncWorker:
+    """The (not started) sync worker of ``[server]``; it saves its status in the data dir."""
+    s = config.settings.server
+    return SyncWorker(
+        client,
+        store,
+        interval_s=s.sync_interval_s,
+        batch_size=s.batch_size,
+        status_file=config.data_dir / STATUS_FILE,
+    )
+
+
+def start_sync(config: KioskConfig, store: Store, service: GateService) -> SyncWorker | None:
+    """Start the sync worker of ``[server]`` for ``service``; None when no server is set.
+
+    Plugs the server into the gate: online health-code checks (``server.online_timeout_s``),
+    the clock check of rule R15 (skew from the server's ``Date``), an upload soon after each
+    decision. Raises :class:`~kiosk.sync.link.SyncSetupError` (one line) when the gate is not
+    enrolled or ``[server]`` is wrong. Stop it with ``worker.stop()`` before the service.
+    """
+    client = client_for(config)
+    if client is None:
+        return None
+    s = config.settings.server
+    if client.skew is not None:
+        service.use_clock_check(client.skew.trusted)
+    service.use_online(OnlineCheck(client, s.online_timeout_s), s.online_timeout_s)
+    worker = sync_worker(config, store, client)
+    service.add_listener(_WakeOnDecision(worker))
+    return worker.start()

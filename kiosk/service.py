@@ -282,6 +282,24 @@ class GateService(GateListener):
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None
 
+    def use_online(self, online: OnlineVerifier, timeout_s: float) -> None:
+        """Check URL health codes with ``online`` from now on, each bounded by ``timeout_s``
+        (the sync link plugs the central server in here)."""
+
+        def attach() -> None:
+            self._online, self._online_timeout_s = online, timeout_s
+            self._gate.online = self
+
+        self._post(attach)
+
+    def use_clock_check(self, trusted: Callable[[], bool]) -> None:
+        """Ask ``trusted`` whether the clock may be trusted before each decision (R15)."""
+
+        def attach() -> None:
+            self._gate.clock_trusted = trusted
+
+        self._post(attach)
+
     def __enter__(self) -> GateService:
         return self.start()
 
@@ -320,6 +338,12 @@ class GateService(GateListener):
                 id_number=id_number, person_no=person_no, approval_no=approval_no, source=source
             )
         )
+
+    def enter_plate(self, plate: str, source: IdentitySource = "guard") -> None:
+        """A vehicle's number plate typed by the guard or a wedge device (vehicle lane, R16):
+        admitted only when on the campus vehicle list or today's approved visit for this gate."""
+        _check_source(source)
+        self._post(lambda: self._gate.present_plate(plate, source))
 
     def present_card(self, card: CardIdentity) -> None:
         """An ID card read at the gate, as its HMAC and masked forms (source ``idcard``)."""
@@ -390,6 +414,8 @@ class GateService(GateListener):
 
     def request_check(self, tx_id: str, text: str) -> None:
         """Gate → online-check worker (called on the gate thread)."""
+        if self._online is not None and self._executor is None and not self._stop.is_set():
+            self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="online-check")
         online, executor = self._online, self._executor
         if online is None or executor is None:
             self._post(lambda: self._gate.online_result(tx_id, "unverified"))

@@ -47,6 +47,10 @@ window_s = 0.6
         "thermometer: 31.9 °C (implausible: retest)",
         "16 decisions logged: 7 admitted, 9 refused",
         "log chain: intact (23 records checked)",  # 16 decisions + 7 relay pulses
+        # The registry came from the central server, and every record went back to it.
+        "visits filed and approved; synced to the gate: 210 people, 4 visit approvals",
+        "outbox: 0 records waiting for the central server",
+        "central server's copy: 23 records of gate north, chain intact",
     ]
     for line in expected:
         assert line in out, f"missing {line!r} in demo output:\n{out}"

@@ -82,6 +82,8 @@ class Evidence:
     manual_approval_no: str | None = None
     id_cards: tuple[CardIdentity, ...] = ()
     """ID cards read for this transaction (HMAC and masked forms only)."""
+    plate: str | None = None
+    """A vehicle's normalised plate, typed or wedged in the vehicle lane (R16)."""
     failures: tuple[Reason, ...] = ()
     replayed: bool = False
     readings: tuple[Reading, ...] = ()
@@ -104,5 +106,6 @@ class Evidence:
                 self.manual_id_hmac,
                 self.manual_approval_no,
                 self.id_cards,
+                self.plate,
             )
         )

@@ -18,6 +18,7 @@ campus pass claim's limit), approval numbers 64 (the visit slip's). ID-document 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Literal
 
@@ -64,3 +65,24 @@ def _check(value: str, pattern: re.Pattern[str], kind: IdentifierKind) -> str:
     if not isinstance(value, str) or not pattern.fullmatch(value):
         raise IdentifierError(kind)
     return value
+
+
+_RESIDENT_ID = re.compile(r"[1-9][0-9]{16}[0-9X]")
+_RESIDENT_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_RESIDENT_CHECK = "10X98765432"
+
+
+def resident_id_ok(value: str) -> bool:
+    """Whether ``value`` is an 18-character resident ID number (GB 11643-1999) whose check
+    character matches its first 17 digits and whose birth date is a real date."""
+    if not isinstance(value, str) or not _RESIDENT_ID.fullmatch(value):
+        return False
+    total = sum(int(d) * w for d, w in zip(value[:17], _RESIDENT_WEIGHTS, strict=True))
+    if _RESIDENT_CHECK[total % 11] != value[17]:
+        return False
+    year, month, day = int(value[6:10]), int(value[10:12]), int(value[12:14])
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return 1900 <= year

@@ -13,6 +13,7 @@ from kiosk.core.registry import (
     RegistrySnapshot,
     RiskArea,
     StayApproval,
+    Vehicle,
     VisitApproval,
 )
 
@@ -46,6 +47,12 @@ class MemoryRegistry:
 
     def visit_approvals_for(self, id_hmac: str) -> list[VisitApproval]:
         return [v for v in self.data.visit_approvals if v.id_hmac == id_hmac]
+
+    def visit_approvals_for_plate(self, plate: str) -> list[VisitApproval]:
+        return [v for v in self.data.visit_approvals if v.plate == plate]
+
+    def vehicle(self, plate: str) -> Vehicle | None:
+        return next((v for v in self.data.vehicles if v.plate == plate), None)
 
     def stay_approvals(self, person_no: str) -> list[StayApproval]:
         return [s for s in self.data.stay_approvals if s.person_no == person_no]

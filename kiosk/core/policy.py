@@ -1,6 +1,6 @@
 """The policy engine: a pure function from evidence, registry, policy and context to a verdict.
 
-It implements rules R0–R15 of ``docs/rules.md``. It reads the registry only through
+It implements rules R0–R16 of ``docs/rules.md``. It reads the registry only through
 :class:`~kiosk.core.registry.RegistryView` point lookups and never looks at a clock, a device
 or the network, so the same inputs always give the same verdict.
 """
@@ -13,7 +13,7 @@ from kiosk.core.evidence import Evidence, GateContext
 from kiosk.core.policy_config import Policy
 from kiosk.core.reasons import Reason
 from kiosk.core.registry import RegistryView
-from kiosk.core.rules import health, id_card, member, visitor
+from kiosk.core.rules import health, id_card, member, vehicle, visitor
 from kiosk.core.rules.findings import Findings
 from kiosk.core.rules.subject import Resolved, resolve
 from kiosk.core.rules.temperature import check_temperature
@@ -29,6 +29,8 @@ def decide(ev: Evidence, reg: RegistryView, policy: Policy, ctx: GateContext) ->
         if not ev.failures:
             f.wait(Reason.CREDENTIAL_MISSING, "credential")
         return _verdict(f, Subject(kind="unknown"), policy, reg)
+    if ev.plate is not None:
+        return _vehicle(ev.plate, ev, reg, policy, ctx)
     if _only_online_code(ev):
         # A URL health code names nobody: judge its colour, then ask who the person is.
         health.check_colour(ev, policy, f, required=False)
@@ -57,6 +59,21 @@ def decide(ev: Evidence, reg: RegistryView, policy: Policy, ctx: GateContext) ->
     if not f.refused and not f.waits:
         _freshness(ev, policy, ctx, f)
     return _verdict(f, who.subject, policy, reg)
+
+
+def _vehicle(
+    plate: str, ev: Evidence, reg: RegistryView, policy: Policy, ctx: GateContext
+) -> Verdict:
+    """The vehicle lane: R16 on the way in (and out, if configured), then R15."""
+    f = Findings()
+    rules = policy.vehicle
+    if rules.enabled and (ctx.direction == "in" or rules.check_on_exit):
+        subject = vehicle.check_vehicle(plate, reg, ctx, f)
+        if not f.refused:
+            _freshness(ev, policy, ctx, f)
+    else:
+        subject = Subject(kind="vehicle", plate=plate)
+    return _verdict(f, subject, policy, reg)
 
 
 def _only_online_code(ev: Evidence) -> bool:

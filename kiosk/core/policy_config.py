@@ -1,4 +1,4 @@
-"""The gate policy, ``config/policy.toml``: every threshold and switch of rules R0–R15.
+"""The gate policy, ``config/policy.toml``: every threshold and switch of rules R0–R16.
 
 Defaults are those of the campus notice of 2022-01-08 (see ``docs/rules.md``).
 """
@@ -145,6 +145,12 @@ class FreshnessRules:
 
 
 @dataclass(frozen=True)
+class VehicleRules:
+    enabled: bool = setting(True, "R16: only listed or visit-approved vehicles enter")
+    check_on_exit: bool = setting(False, "R16: also check vehicles going out")
+
+
+@dataclass(frozen=True)
 class OverrideRules:
     reasons: list[str] = setting(
         lambda: [
@@ -185,6 +191,7 @@ class Policy:
     contractor: ContractorRules = field(default_factory=ContractorRules)
     travel: TravelRules = field(default_factory=TravelRules)
     freshness: FreshnessRules = field(default_factory=FreshnessRules)
+    vehicle: VehicleRules = field(default_factory=VehicleRules)
     override: OverrideRules = field(default_factory=OverrideRules)
     transaction: TransactionRules = field(default_factory=TransactionRules)
 

@@ -68,6 +68,13 @@ class Reason(StrEnum):
     # R15 data freshness
     REGISTRY_STALE = "REGISTRY_STALE"
     CLOCK_UNTRUSTED = "CLOCK_UNTRUSTED"
+    # R16 vehicles
+    PLATE_INVALID = "PLATE_INVALID"
+    VEHICLE_NOT_AUTHORIZED = "VEHICLE_NOT_AUTHORIZED"
+    VEHICLE_INACTIVE = "VEHICLE_INACTIVE"
+    VEHICLE_APPROVAL_NOT_APPROVED = "VEHICLE_APPROVAL_NOT_APPROVED"
+    VEHICLE_APPROVAL_NOT_FOR_TODAY = "VEHICLE_APPROVAL_NOT_FOR_TODAY"
+    VEHICLE_APPROVAL_NOT_FOR_GATE = "VEHICLE_APPROVAL_NOT_FOR_GATE"
     # transaction and guard
     GUARD_CONFIRMATION_REQUIRED = "GUARD_CONFIRMATION_REQUIRED"
     TIMEOUT = "TIMEOUT"
@@ -153,6 +160,24 @@ MESSAGES: dict[Reason, tuple[str, str]] = {
         "Registry data is out of date; guard must confirm",
     ),
     Reason.CLOCK_UNTRUSTED: ("时钟不可信,需保安确认", "Clock untrusted; guard must confirm"),
+    Reason.PLATE_INVALID: ("车牌号格式不正确", "That is not a valid number plate"),
+    Reason.VEHICLE_NOT_AUTHORIZED: (
+        "无关车辆禁止入校",
+        "Vehicle not on the campus list or an approved visit: no entry",
+    ),
+    Reason.VEHICLE_INACTIVE: ("车辆已停用或登记已过期", "Vehicle registration inactive or expired"),
+    Reason.VEHICLE_APPROVAL_NOT_APPROVED: (
+        "车辆所属审批未通过",
+        "The visit for this vehicle is not approved",
+    ),
+    Reason.VEHICLE_APPROVAL_NOT_FOR_TODAY: (
+        "车辆所属审批不是今天",
+        "The visit for this vehicle is not for today",
+    ),
+    Reason.VEHICLE_APPROVAL_NOT_FOR_GATE: (
+        "车辆所属审批不含本校门",
+        "The visit for this vehicle is not for this gate",
+    ),
     Reason.GUARD_CONFIRMATION_REQUIRED: ("需保安确认", "Guard confirmation required"),
     Reason.TIMEOUT: ("等待超时", "Timed out"),
     Reason.SUPERSEDED: ("下一位已扫码,本次未完成", "Next person scanned before this one finished"),

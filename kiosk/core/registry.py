@@ -59,6 +59,19 @@ class VisitApproval:
     filed_at: dt.datetime
     status: Status
     id_masked: str | None = None
+    plate: str | None = None
+    """The visitor's vehicle (normalised plate, ``kiosk.core.plates``); None: on foot."""
+
+
+@dataclass(frozen=True)
+class Vehicle:
+    """A vehicle on the campus vehicle list (R16): staff cars, shuttles, supply vans."""
+
+    plate: str  # normalised (kiosk.core.plates)
+    unit: str
+    person_no: str | None = None  # the member it belongs to, if any
+    until: dt.date | None = None  # last day on the list; None: open-ended
+    active: bool = True
 
 
 @dataclass(frozen=True)
@@ -140,6 +153,7 @@ class RegistrySnapshot:
     checkins: list[Checkin] = field(default_factory=list)
     revocations: list[Revocation] = field(default_factory=list)
     trust_keys: list[TrustKey] = field(default_factory=list)
+    vehicles: list[Vehicle] = field(default_factory=list)
 
 
 class RegistryView(Protocol):
@@ -162,6 +176,10 @@ class RegistryView(Protocol):
     def visit_approval(self, approval_no: str) -> VisitApproval | None: ...
 
     def visit_approvals_for(self, id_hmac: str) -> list[VisitApproval]: ...
+
+    def visit_approvals_for_plate(self, plate: str) -> list[VisitApproval]: ...
+
+    def vehicle(self, plate: str) -> Vehicle | None: ...
 
     def stay_approvals(self, person_no: str) -> list[StayApproval]: ...
 

@@ -38,6 +38,7 @@ from kiosk.core.identifiers import (
     check_person_no,
 )
 from kiosk.core.identity import CardIdentity, id_hmac
+from kiosk.core.plates import PlateError, normalise_plate
 from kiosk.core.policy import decide
 from kiosk.core.policy_config import Policy
 from kiosk.core.reasons import Reason
@@ -168,7 +169,9 @@ class Gate:
         self.online = online
         self._admin_pin_ok = admin_pin_ok
         self._synced_at = registry_synced_at or (lambda: registry.synced_at)
-        self._clock_trusted = clock_trusted
+        self.clock_trusted = clock_trusted
+        """Whether the clock may be trusted now (R15); the sync link sets it from the server's
+        ``Date``."""
         self.listener = listener or GateListener()
         self.current: Transaction | None = None
         self.parked: list[Transaction] = []
@@ -232,6 +235,19 @@ class Gate:
                 now, ("approval", approval_no), None, source, manual_approval_no=approval_no
             )
         return self._failure(Reason.CREDENTIAL_MISSING, "nothing entered", now)
+
+    def present_plate(self, plate: str, source: IdentitySource = "guard") -> Transaction:
+        """A vehicle's number plate typed by the guard or a wedge device (vehicle lane, R16).
+
+        The plate is normalised (:mod:`kiosk.core.plates`); text that is no plate is refused
+        with ``PLATE_INVALID``.
+        """
+        now = self.clock.now()
+        try:
+            plate = normalise_plate(plate)
+        except PlateError as exc:
+            return self._failure(Reason.PLATE_INVALID, str(exc), now)
+        return self._add(now, ("plate", plate), "PLATE", source, plate=plate)
 
     def present_card(self, card: CardIdentity) -> Transaction:
         """An ID card read at the gate (already reduced to its HMAC and masked forms).
@@ -553,6 +569,8 @@ class Gate:
         ev, s = tx.evidence, tx.verdict.subject
         if not ev.identified:
             return True
+        if ev.plate is not None or kind == "plate":
+            return ev.plate == value
         if kind == "person":
             return s.kind == "member" and s.person_no == value
         if kind == "id":
@@ -604,7 +622,7 @@ class Gate:
             now=now,
             tz=self.setup.tz,
             city_prefix=self.setup.city_prefix,
-            clock_trusted=self._clock_trusted(),
+            clock_trusted=self.clock_trusted(),
         )
 
     def _evaluate(self, tx: Transaction, now: dt.datetime, touch: bool = True) -> Transaction:

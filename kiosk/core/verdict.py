@@ -15,7 +15,7 @@ Need = Literal["credential", "health_code", "temperature", "retest", "escort", "
 class Subject:
     """Who a decision is about, in the masked forms the log may keep (design §6)."""
 
-    kind: Literal["member", "visitor", "unknown"]
+    kind: Literal["member", "visitor", "vehicle", "unknown"]
     person_no: str | None = None
     role: str | None = None
     name_masked: str | None = None
@@ -24,6 +24,8 @@ class Subject:
     approval_no: str | None = None
     host_person_no: str | None = None
     host_unit: str | None = None
+    plate: str | None = None
+    """A vehicle's normalised plate (vehicle lane, R16)."""
 
 
 @dataclass(frozen=True)

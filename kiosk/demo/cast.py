@@ -245,6 +245,16 @@ def morning() -> list[Visit]:
     ]
 
 
+VISITS: tuple[tuple[str, str, str, str, int], ...] = (
+    ("V-0001", "王芳", "410205199002023456", "410205", 2),
+    ("V-0002", "赵强", "110105198505054321", "110105", 3),
+    ("V-0003", "孙丽", "410102199107076543", "410105", 1),
+    ("V-0004", "郑红", "410103197503152042", "410103", 2),
+)
+"""The demo's visitors as filed: approval number, name, ID number, origin, days filed ahead
+(all hosted by 计算机学院's T1001)."""
+
+
 def build_registry(
     iss: Issuers, key: bytes, filler: int = 2000, seed: int = 2022
 ) -> RegistrySnapshot:
@@ -293,12 +303,7 @@ def build_registry(
             "approved",
         )
     )
-    for no, name, ident, origin, filed_days in (
-        ("V-0001", "王芳", "410205199002023456", "410205", 2),
-        ("V-0002", "赵强", "110105198505054321", "110105", 3),
-        ("V-0003", "孙丽", "410102199107076543", "410105", 1),
-        ("V-0004", "郑红", "410103197503152042", "410103", 2),
-    ):
+    for no, name, ident, origin, filed_days in VISITS:
         snap.visit_approvals.append(
             VisitApproval(
                 no,

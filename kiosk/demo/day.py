@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
 import queue
 import shutil
 import threading
@@ -28,7 +27,8 @@ from kiosk.core.credentials.keys import SigningKey
 from kiosk.core.evidence import Reading
 from kiosk.core.policy_config import load_policy
 from kiosk.core.reasons import message
-from kiosk.demo.cast import START, Issuers, Visit, build_registry, morning
+from kiosk.demo.cast import START, VISITS, Issuers, Visit, build_registry, morning
+from kiosk.demo.central import DemoCentral
 from kiosk.devices import open_gate_devices, scan_worker, start_idcard_reader
 from kiosk.idcard import CardGate, CardsToGate, card_identity
 from kiosk.runtime import (
@@ -37,11 +37,12 @@ from kiosk.runtime import (
     TrustList,
     build_gate,
     signed_code_verifier,
+    start_sync,
 )
 from kiosk.service import GateService, Refusal, ServiceListener, TransactionView
 from kiosk.store import Store, open_store
-from kiosk.store.secrets import KEY_BYTES, install_campus_key
-from kiosk.store.store import campus_key_path
+from kiosk.store.registry import registry_status
+from kiosk.sync.worker import SyncWorker
 
 SCAN_TIMEOUT_S = 15.0
 SETTLE_TIMEOUT_S = 60.0
@@ -159,14 +160,17 @@ class DemoDay:
                 idcard=dataclasses.replace(s.idcard, enabled=True, port="sim:manual"),
             ),
         )
-        # A demo campus: its own campus key, provisioned as an admin would install one.
-        key_path = campus_key_path(self.config)
-        if not key_path.exists():
-            install_campus_key(key_path, os.urandom(KEY_BYTES))
+        # A demo campus: a central server on loopback (SQLite) enrols the gate, which gets
+        # the campus key from it; the registry goes onto the server and comes back by sync.
+        self.clock = ManualClock(START)
+        self.central = DemoCentral(data_dir / "central", self.clock.now, s.gate.time_zone)
+        self.central.__enter__()
+        self.config = with_server(self.config, self.central.url)
+        self.central.enroll(self.config)
         self.store: Store = open_store(self.config)
         self.issuers = Issuers(SigningKey.generate("EdDSA"), SigningKey.generate("ES256"))
-        self.store.writer.replace(build_registry(self.issuers, self.store.id_key, filler=filler))
-        self.clock = ManualClock(START)
+        registry = build_registry(self.issuers, self.store.id_key, filler=filler)
+        self.loaded = self.central.load(registry, VISITS, START)
         s = self.config.settings
         self.printer = _Printer(out, "en" if s.gate.locale.startswith("en") else "zh_CN")
         # Simulated devices on ptys speaking the configured protocols' bytes, and a synthetic
@@ -204,6 +208,9 @@ class DemoDay:
             thermometer=self.forehead,
         )
         self.service.add_listener(self.printer)
+        sync = start_sync(self.config, self.store, self.service)
+        assert sync is not None
+        self.sync: SyncWorker = sync
         # ID card reader: a simulated SAM module on a pty; cards reach the gate as HMACs.
         self.cards = _CardDesk(self.service, self.store.id_key, out, watch.idcard)
         self.card_reader = start_idcard_reader(s.idcard, listener=self.cards)
@@ -212,12 +219,14 @@ class DemoDay:
         self._last_seen: dict[str, float] = {}
 
     def close(self) -> None:
-        """Stop devices and release the database."""
+        """Stop devices and the sync, release the database, stop the central server."""
+        self.sync.stop()
         self.service.stop()
         self.card_reader.stop()
         self.worker.stop()
         self.devices.close()
         self.store.close()
+        self.central.__exit__(None, None, None)
 
     # ------------------------------------------------------------------ run
     def run(self) -> int:
@@ -233,6 +242,15 @@ class DemoDay:
             if not device.wait_for_state(DeviceState.READY, timeout_s=DEVICE_READY_S):
                 print(f"{name} not ready: {device.state.value} ({device.detail})", file=self.out)
                 return 1
+        first = self.sync.run_once()
+        counts = registry_status(self.store.engine).counts
+        print(
+            f"central server {self.central.url} (SQLite): {self.loaded} registry records put,"
+            f" visits filed and approved; synced to the gate: {counts['people']} people,"
+            f" {counts['visit_approvals']} visit approvals"
+            + (f" ({first.error})" if first.error else ""),
+            file=self.out,
+        )
         t = self.config.settings.thermometer
         snap = self.service.snapshot()
         print(
@@ -333,9 +351,29 @@ class DemoDay:
             f"log chain: {'intact' if report.ok else 'BROKEN'} ({report.checked} records checked)",
             file=self.out,
         )
-        waiting = self.store.outbox.counts().get("pending", 0)
-        print(f"outbox: {waiting} records waiting for the central server", file=self.out)
-        return 0 if report.ok and decisions else 1
+        last = self.sync.run_once(now_due=True)
+        waiting = last.status.backlog
+        print(
+            f"outbox: {waiting} records waiting for the central server"
+            + (f" ({last.error})" if last.error else ""),
+            file=self.out,
+        )
+        server = self.central.verify(self.store.gate)
+        print(
+            f"central server's copy: {server['checked']} records of gate {self.store.gate}, "
+            f"chain {'intact' if server['ok'] else 'BROKEN'}",
+            file=self.out,
+        )
+        synced = report.ok and server["ok"] and waiting == 0
+        return 0 if synced and decisions and server["checked"] == len(records) else 1
+
+
+def with_server(config: KioskConfig, url: str) -> KioskConfig:
+    """``config`` syncing with the server at ``url``."""
+    s = config.settings
+    return dataclasses.replace(
+        config, settings=dataclasses.replace(s, server=dataclasses.replace(s.server, url=url))
+    )
 
 
 def run_demo(config: KioskConfig, data_dir: Path, out: TextIO, *, keep: bool, filler: int) -> int:

@@ -38,6 +38,7 @@ _TABLES: dict[str, tuple[str, dict[str, Any], dict[str, str]]] = {
     "risk_areas": ("risk_areas", {"from": "-3650d"}, {"from": "start", "until": "end"}),
     "checkins": ("checkins", {"status": "normal"}, {"date": "date"}),
     "revoked": ("revocations", {"kind": "campus_pass"}, {}),
+    "vehicles": ("vehicles", {}, {"until": "date"}),
 }
 
 

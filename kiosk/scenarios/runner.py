@@ -323,6 +323,9 @@ class ScenarioRunner:
         if "id_card" in body:
             self._put_card(service, body["id_card"], where)
             return None
+        if "plate" in body:
+            service.enter_plate(body["plate"], source="guard")
+            return None
         if "manual" in body:
             m = body["manual"]
             service.enter_identity(

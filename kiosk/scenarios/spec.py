@@ -48,6 +48,7 @@ REGISTRY_KEYS = {
         "gates",
         "filed_at",
         "status",
+        "plate",
     },
     "stay_approvals": {"person_no", "from", "until", "status"},
     "leave_approvals": {
@@ -64,6 +65,7 @@ REGISTRY_KEYS = {
     "risk_areas": {"region_code", "level", "from", "until"},
     "checkins": {"person_no", "date", "status"},
     "revoked": {"kind", "person_no"},
+    "vehicles": {"plate", "unit", "person_no", "until", "active"},
 }
 CLAIM_KEYS = {
     "health_code": {"name", "id_number", "color", "nat", "visited_regions", "vaccine_doses"},
@@ -181,11 +183,13 @@ def _check_step(step: Any, where: str) -> None:
             raise ScenarioError(f"{where}.present: expected an object")
         _keys(
             body,
-            set(CLAIM_KEYS) | {"raw", "manual", "repeat", "id_card"} | CONTROL_KEYS,
+            set(CLAIM_KEYS) | {"raw", "manual", "repeat", "id_card", "plate"} | CONTROL_KEYS,
             where + ".present",
         )
         creds = [
-            k for k in body if k in CLAIM_KEYS or k in ("raw", "manual", "repeat", "id_card")
+            k
+            for k in body
+            if k in CLAIM_KEYS or k in ("raw", "manual", "repeat", "id_card", "plate")
         ]
         if len(creds) != 1:
             raise ScenarioError(f"{where}.present: expected exactly one credential")
@@ -204,8 +208,8 @@ def _check_step(step: Any, where: str) -> None:
             _keys(body[cred], ID_CARD_KEYS, where + ".present.id_card")
             if "id_number" not in body[cred]:
                 raise ScenarioError(f"{where}.present.id_card: id_number is required")
-        elif cred == "raw" and not isinstance(body[cred], str):
-            raise ScenarioError(f"{where}.present.raw: expected a string")
+        elif cred in ("raw", "plate") and not isinstance(body[cred], str):
+            raise ScenarioError(f"{where}.present.{cred}: expected a string")
     elif kind == "guard":
         if not isinstance(body, dict):
             raise ScenarioError(f"{where}.guard: expected an object")

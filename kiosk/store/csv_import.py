@@ -66,6 +66,7 @@ CSV_KINDS: dict[str, CsvKind] = {
                 "gates",
                 "filed_at",
                 "status",
+                "plate",
             ),
             (
                 "approval_no",
@@ -116,6 +117,12 @@ CSV_KINDS: dict[str, CsvKind] = {
             ("person_no", "date", "status"),
         ),
         CsvKind("revocations", rec.REVOCATIONS, ("kind", "person_no"), ("kind", "person_no")),
+        CsvKind(
+            "vehicles",
+            rec.VEHICLES,
+            ("plate", "unit", "person_no", "until", "active"),
+            ("plate", "unit"),
+        ),
     )
 }
 

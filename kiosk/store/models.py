@@ -34,6 +34,7 @@ NAMING = {
 HMAC = String(64)
 CODE = String(32)
 LABEL = String(200)
+PLATE = String(16)
 
 
 class Base(DeclarativeBase):
@@ -66,6 +67,7 @@ class VisitApprovalRow(Base):
     gates: Mapped[str] = mapped_column(Text, default="")  # space-separated; empty: every gate
     filed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     status: Mapped[str] = mapped_column(String(16))
+    plate: Mapped[str | None] = mapped_column(PLATE, index=True)
 
 
 class StayApprovalRow(Base):
@@ -138,6 +140,18 @@ class TrustKeyRow(Base):
     prefixes: Mapped[str] = mapped_column(Text, default="")  # space-separated, e.g. "HK1 CP1"
 
 
+class VehicleRow(Base):
+    """A vehicle on the campus vehicle list (R16)."""
+
+    __tablename__ = "vehicles"
+
+    plate: Mapped[str] = mapped_column(PLATE, primary_key=True)
+    unit: Mapped[str] = mapped_column(LABEL, default="")
+    person_no: Mapped[str | None] = mapped_column(CODE)
+    until: Mapped[dt.date | None] = mapped_column(Date)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
 class MetaRow(Base):
     __tablename__ = "meta"
 
@@ -200,6 +214,7 @@ REGISTRY_TABLES = (
     CheckinRow,
     RevocationRow,
     TrustKeyRow,
+    VehicleRow,
 )
 
 

@@ -18,6 +18,7 @@ from kiosk.core.registry import (
     RiskArea,
     StayApproval,
     TrustKey,
+    Vehicle,
     VisitApproval,
 )
 from kiosk.store import models as m
@@ -102,6 +103,7 @@ TRUST_KEYS = _kind(
     joined=("prefixes",),
     binary=("kid", "public_key"),
 )
+VEHICLES = _kind("vehicles", m.VehicleRow, ("plate",), Vehicle, flags=("active",))
 
 ALL_KINDS: tuple[RecordKind[Any], ...] = (
     PEOPLE,
@@ -113,4 +115,5 @@ ALL_KINDS: tuple[RecordKind[Any], ...] = (
     CHECKINS,
     REVOCATIONS,
     TRUST_KEYS,
+    VEHICLES,
 )

@@ -26,6 +26,7 @@ from kiosk.core.registry import (
     RiskArea,
     StayApproval,
     TrustKey,
+    Vehicle,
     VisitApproval,
 )
 from kiosk.store import models as m
@@ -86,6 +87,11 @@ class SqlRegistry:
         self._q_visits_for = (
             select(v).where(v.c.id_hmac == bindparam("id_hmac")).order_by(v.c.visit_date)
         )
+        self._q_visits_for_plate = (
+            select(v).where(v.c.plate == bindparam("plate")).order_by(v.c.visit_date)
+        )
+        veh = rec.VEHICLES.table
+        self._q_vehicle = select(veh).where(veh.c.plate == bindparam("plate"))
         self._q_stays = self._by_person(rec.STAY_APPROVALS, "start")
         self._q_leaves = _leaves_with_local_returns()
         q = rec.QUARANTINES.table
@@ -187,6 +193,14 @@ class SqlRegistry:
     def visit_approvals_for(self, id_hmac: str) -> list[VisitApproval]:
         """Every visit approval of the visitor with this ID HMAC, by visit date."""
         return self._all(rec.VISIT_APPROVALS, self._q_visits_for, id_hmac=id_hmac)
+
+    def visit_approvals_for_plate(self, plate: str) -> list[VisitApproval]:
+        """Every visit approval naming this (normalised) plate, by visit date."""
+        return self._all(rec.VISIT_APPROVALS, self._q_visits_for_plate, plate=plate)
+
+    def vehicle(self, plate: str) -> Vehicle | None:
+        """The campus vehicle list's entry for this (normalised) plate."""
+        return self._one(rec.VEHICLES, self._q_vehicle, plate=plate)
 
     def stay_approvals(self, person_no: str) -> list[StayApproval]:
         """Every stay approval of a student, by start date."""

@@ -40,6 +40,7 @@ from kiosk.core.identity import (
     mask_id,
     mask_name,
 )
+from kiosk.core.plates import PlateError, normalise_plate
 from kiosk.core.registry import (
     Checkin,
     CheckinStatus,
@@ -54,6 +55,7 @@ from kiosk.core.registry import (
     Status,
     StayApproval,
     TrustKey,
+    Vehicle,
     VisitApproval,
 )
 
@@ -171,6 +173,25 @@ def _optional_time(value: Any, info: ValidationInfo) -> dt.datetime | None:
     return _time(value, info)
 
 
+def _plate(value: Any) -> str:
+    try:
+        return normalise_plate(value)
+    except PlateError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _optional_plate(value: Any) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return _plate(value)
+
+
+def _optional_day(value: Any) -> dt.date | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return _date(value)
+
+
 def _flag(value: Any) -> bool:
     if isinstance(value, bool):
         return value
@@ -213,6 +234,9 @@ Day = Annotated[dt.date, BeforeValidator(_date)]
 Time = Annotated[dt.datetime, BeforeValidator(_time)]
 OpenTime = Annotated[dt.datetime | None, BeforeValidator(_optional_time)]
 Flag = Annotated[bool, BeforeValidator(_flag)]
+Plate = Annotated[str, BeforeValidator(_plate)]
+OptionalPlate = Annotated[str | None, BeforeValidator(_optional_plate)]
+OpenDay = Annotated[dt.date | None, BeforeValidator(_optional_day)]
 Gates = Annotated[tuple[str, ...], BeforeValidator(_gates)]
 RoleField = Annotated[Role, _choice(Role)]
 StatusField = Annotated[Status, _choice(Status)]
@@ -290,6 +314,7 @@ class VisitRow(_Identified):
     gates: Gates = ()
     filed_at: Time
     status: StatusField
+    plate: OptionalPlate = None
 
     @model_validator(mode="after")
     def _identified(self) -> VisitRow:
@@ -315,6 +340,7 @@ class VisitRow(_Identified):
             filed_at=self.filed_at,
             status=self.status,
             id_masked=masked,
+            plate=self.plate,
         )
 
 
@@ -439,6 +465,23 @@ class RevocationRow(_Row):
         return Revocation(self.kind, self.person_no)
 
 
+class VehicleRow(_Row):
+    plate: Plate
+    unit: Label = ""
+    person_no: PersonNo | None = None
+    until: OpenDay = None
+    active: Flag = True
+
+    @field_validator("person_no", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    def record(self, key: bytes | None) -> Vehicle:
+        """The engine's record."""
+        return Vehicle(self.plate, self.unit, self.person_no, self.until, self.active)
+
+
 def _hex_bytes(limit: int) -> BeforeValidator:
     def check(value: Any) -> bytes:
         if isinstance(value, bytes):
@@ -495,6 +538,7 @@ KIND_SCHEMAS: dict[str, type[_Row]] = {
     "checkins": CheckinRow,
     "revocations": RevocationRow,
     "trust_keys": TrustKeyRow,
+    "vehicles": VehicleRow,
 }
 """Schema per registry kind, named as the store's kinds (``kiosk.store.records.ALL_KINDS``)."""
 

@@ -8,7 +8,11 @@ bar, ``kiosk sync status``) only read it. A kiosk with no server configured repo
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import json
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -41,3 +45,50 @@ class SyncStatus:
 
 NOT_CONFIGURED = SyncStatus(configured=False)
 """The status of a kiosk with no server: the screen says "not configured"."""
+
+
+STATUS_FILE = "sync-status.json"
+"""Where the worker leaves its last status in the data directory, for ``kiosk sync status``."""
+
+
+def status_to_json(status: SyncStatus) -> dict[str, Any]:
+    """The status as a JSON object (times ISO-8601 UTC, unknowns ``null``)."""
+    out: dict[str, Any] = {}
+    for f in fields(status):
+        value = getattr(status, f.name)
+        out[f.name] = value.isoformat() if isinstance(value, dt.datetime) else value
+    return out
+
+
+def status_from_json(data: Any) -> SyncStatus:
+    """A status written by :func:`status_to_json`; unreadable fields become unknown."""
+    if not isinstance(data, dict):
+        return SyncStatus(configured=True)
+    values: dict[str, Any] = {}
+    for f in fields(SyncStatus):
+        value = data.get(f.name)
+        if f.name in ("last_success", "registry_synced_at") and isinstance(value, str):
+            try:
+                value = dt.datetime.fromisoformat(value)
+            except ValueError:
+                value = None
+        values[f.name] = value
+    values["configured"] = bool(values.get("configured"))
+    return SyncStatus(**values)
+
+
+def save_status(path: Path, status: SyncStatus) -> None:
+    """Write ``status`` to ``path`` atomically (owner-only)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(status_to_json(status), fh)
+    os.replace(tmp, path)
+
+
+def load_status(path: Path) -> SyncStatus | None:
+    """The last status saved at ``path``, or None when there is none (or it is unreadable)."""
+    try:
+        return status_from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return None

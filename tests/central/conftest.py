@@ -38,7 +38,7 @@ def db_url(request: pytest.FixtureRequest) -> str | None:
 @pytest.fixture
 def central_server(tmp_path: Path, db_url: str | None) -> Iterator[CentralServer]:
     """A running server process on a free loopback port."""
-    server = CentralServer(tmp_path / "central", db_url)
+    server = CentralServer(tmp_path / "central", db_url=db_url, tz="Asia/Shanghai")
     try:
         yield server.start()
     finally:
@@ -54,3 +54,20 @@ def central(tmp_path: Path, db_url: str | None) -> Iterator[Central]:
         yield opened
     finally:
         opened.engine.dispose()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def shared_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[CentralServer]:
+    """One running server per test module and database (tests enrol gates of their own names):
+    starting a server process costs seconds on a loaded machine."""
+    db = None
+    if request.param == "postgresql":
+        db = request.getfixturevalue("postgres_cluster").new_database()
+    data = tmp_path_factory.mktemp("shared") / "central"
+    server = CentralServer(data, db_url=db, tz="Asia/Shanghai")
+    try:
+        yield server.start()
+    finally:
+        server.close()

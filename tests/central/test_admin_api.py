@@ -42,13 +42,13 @@ def _keyring(kiosk: KioskRegistry) -> KeyRing:
 
 
 def test_a_visit_reaches_the_gates_only_after_both_approvals(
-    central_server: CentralServer, tmp_path: Path
+    shared_server: CentralServer, tmp_path: Path
 ) -> None:
-    token = central_server.add_gate("north")
+    token = shared_server.add_gate("visits")
     kiosk = KioskRegistry(tmp_path / "kiosk" / "kiosk.db")
-    _feed(central_server, token, kiosk)
+    _feed(shared_server, token, kiosk)
     visit_day = (dt.datetime.now(dt.UTC) + dt.timedelta(days=2)).date()
-    filed = central_server.admin(
+    filed = shared_server.admin(
         "POST",
         "/visits",
         json={
@@ -68,26 +68,26 @@ def test_a_visit_reaches_the_gates_only_after_both_approvals(
     filed_at = dt.datetime.fromisoformat(body["filed_at"])
     assert abs(filed_at - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=1)  # server's clock
 
-    early = central_server.admin("POST", f"/visits/{number}/office-approval")
+    early = shared_server.admin("POST", f"/visits/{number}/office-approval")
     assert (
         early.status_code == 409 and "host unit approves first" in early.json()["error"]["message"]
     )
-    assert central_server.admin("POST", f"/visits/{number}/host-approval").status_code == 200
-    _feed(central_server, token, kiosk)
+    assert shared_server.admin("POST", f"/visits/{number}/host-approval").status_code == 200
+    _feed(shared_server, token, kiosk)
     assert kiosk.rows()["visit_approvals"] == []  # one approval is not enough
 
-    same = central_server.admin("POST", f"/visits/{number}/office-approval")
+    same = shared_server.admin("POST", f"/visits/{number}/office-approval")
     assert same.status_code == 409  # the same person cannot approve twice
-    office_token = admin.add_admin(central_server.central, "office", "test")  # the office
+    office_token = admin.add_admin(shared_server.central, "office", "test")  # the office
     approved = requests.post(
-        f"{central_server.url}/api/v1/admin/visits/{number}/office-approval",
-        headers=central_server.auth(office_token),
+        f"{shared_server.url}/api/v1/admin/visits/{number}/office-approval",
+        headers=shared_server.auth(office_token),
         timeout=10,
     )
     assert approved.status_code == 200, approved.text
     slip = approved.json()["slip"]
 
-    _feed(central_server, token, kiosk)
+    _feed(shared_server, token, kiosk)
     (visit,) = kiosk.rows()["visit_approvals"]
     assert visit["status"] == "approved" and visit["approval_no"] == number
     assert visit["name_masked"] == "王*" and visit["id_masked"] == "**************1234"
@@ -95,81 +95,81 @@ def test_a_visit_reaches_the_gates_only_after_both_approvals(
     decoded = decode_credential(slip, _keyring(kiosk), dt.datetime.now(dt.UTC))
     assert decoded.approval_no == number  # type: ignore[union-attr]
 
-    withdrawn = central_server.admin(
+    withdrawn = shared_server.admin(
         "POST", f"/visits/{number}/refusal", json={"reason": "host cancelled"}
     )
     assert withdrawn.json()["status"] == "withdrawn"
-    _feed(central_server, token, kiosk)
+    _feed(shared_server, token, kiosk)
     assert kiosk.rows()["visit_approvals"][0]["status"] == "cancelled"
     kiosk.close()
 
 
 def test_key_rotation_and_revocation_reach_the_trust_list(
-    central_server: CentralServer, tmp_path: Path
+    shared_server: CentralServer, tmp_path: Path
 ) -> None:
-    token = central_server.add_gate("north")
+    token = shared_server.add_gate("keys")
     kiosk = KioskRegistry(tmp_path / "kiosk" / "kiosk.db")
-    _feed(central_server, token, kiosk)
+    _feed(shared_server, token, kiosk)
     (old,) = kiosk.rows()["trust_keys"]
-    rotated = central_server.admin("POST", "/keys/rotate", json={"grace_days": 0})
+    rotated = shared_server.admin("POST", "/keys/rotate", json={"grace_days": 0})
     new_kid = rotated.json()["kid"]
-    _feed(central_server, token, kiosk)
+    _feed(shared_server, token, kiosk)
     keys = {k["kid"]: k for k in kiosk.rows()["trust_keys"]}
     assert set(keys) == {old["kid"], new_kid}
     assert keys[old["kid"]]["not_after"] is not None and keys[new_kid]["not_after"] is None
-    refused = central_server.admin("DELETE", f"/keys/{new_kid}")
+    refused = shared_server.admin("DELETE", f"/keys/{new_kid}")
     assert refused.status_code == 409  # the signing key cannot be revoked before a rotation
-    assert central_server.admin("DELETE", f"/keys/{old['kid']}").status_code == 204
-    pages = _feed(central_server, token, kiosk)
+    assert shared_server.admin("DELETE", f"/keys/{old['kid']}").status_code == 204
+    pages = _feed(shared_server, token, kiosk)
     assert pages[0]["delete"] == {"trust_keys": [{"kid": old["kid"]}]}
     assert [k["kid"] for k in kiosk.rows()["trust_keys"]] == [new_kid]
     kiosk.close()
 
 
-def test_people_csv_import_and_records_through_the_api(central_server: CentralServer) -> None:
+def test_people_csv_import_and_records_through_the_api(shared_server: CentralServer) -> None:
     csv_text = "person_no,role,name,id_number,unit\nS2021001,student,李明,410205199002023456,CS\n"
-    answer = central_server.admin(
+    answer = shared_server.admin(
         "POST", "/import/people", data=csv_text.encode(), headers={"content-type": "text/csv"}
     )
     assert answer.json() == {"count": 1}
-    (person,) = central_server.admin("GET", "/records/people").json()
+    (person,) = shared_server.admin("GET", "/records/people").json()
     assert person["name_masked"] == "李*" and "410205199002023456" not in str(person)
-    bad = central_server.admin(
+    bad = shared_server.admin(
         "POST", "/import/people", data=b"person_no,role,name\n=1+1,student,x\n"
     )
     message = bad.json()["error"]["message"]
     assert bad.status_code == 422 and message.startswith("uploaded people.csv: line 2")
-    risk = central_server.admin(
+    risk = shared_server.admin(
         "POST",
         "/records/risk_areas",
         json={"records": [{"region_code": "410105", "level": "high", "from": "2022-01-05T00:00"}]},
     )
     assert risk.json() == {"count": 1}  # a time without offset is read in the campus zone
-    assert central_server.admin("GET", "/records/risk_areas").json()[0]["start"] == (
+    assert shared_server.admin("GET", "/records/risk_areas").json()[0]["start"] == (
         "2022-01-04T16:00:00.000000+00:00"
     )
 
 
 def test_online_verification_answers_from_the_reference_backend(
-    central_server: CentralServer,
+    shared_server: CentralServer,
 ) -> None:
-    token = central_server.add_gate("north")
+    token = shared_server.add_gate("verify")
     code = "https://hc.example.gov.cn/healthcode?t=abc123"
-    added = central_server.admin("POST", "/health-codes", json={"code": code, "color": "red"})
+    added = shared_server.admin("POST", "/health-codes", json={"code": code, "color": "red"})
     assert added.status_code == 204
-    url = central_server.url + "/api/v1/verify/health-code"
-    known = requests.post(url, json={"code": code}, headers=central_server.auth(token), timeout=5)
+    url = shared_server.url + "/api/v1/verify/health-code"
+    known = requests.post(url, json={"code": code}, headers=shared_server.auth(token), timeout=5)
     unknown = requests.post(
-        url, json={"code": code + "x"}, headers=central_server.auth(token), timeout=5
+        url, json={"code": code + "x"}, headers=shared_server.auth(token), timeout=5
     )
     assert known.json()["color"] == "red" and unknown.json()["color"] == "unverified"
     assert code not in known.text
 
 
-def test_error_bodies_name_the_problem(central_server: CentralServer) -> None:
-    token = central_server.add_gate("north")
-    auth = central_server.auth(token)
-    url = central_server.url + "/api/v1"
+def test_error_bodies_name_the_problem(shared_server: CentralServer) -> None:
+    token = shared_server.add_gate("errors")
+    auth = shared_server.auth(token)
+    url = shared_server.url + "/api/v1"
     as_json = {**auth, "content-type": "application/json"}
     for headers in (auth, as_json):
         not_json = requests.post(url + "/decisions", data=b"{", headers=headers, timeout=5)
@@ -183,7 +183,7 @@ def test_error_bodies_name_the_problem(central_server: CentralServer) -> None:
     assert too_many.status_code == 422 and too_many.json()["error"]["message"].startswith("records")
     bad_limit = requests.get(url + "/feed", params={"limit": 0}, headers=auth, timeout=5)
     assert bad_limit.status_code == 422 and "limit" in bad_limit.json()["error"]["message"]
-    missing = central_server.admin("POST", "/visits/V-nope/host-approval")
+    missing = shared_server.admin("POST", "/visits/V-nope/host-approval")
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
     nowhere = requests.get(url + "/nowhere", timeout=5)
     assert nowhere.status_code == 404 and nowhere.json()["error"]["code"] == "not_found"

@@ -163,5 +163,20 @@ def test_feed_rows_carry_hmacs_and_masks_never_raw_identities(central: Central) 
 
 
 def test_a_kind_the_server_does_not_model_is_refused_clearly(central: Central) -> None:
-    with pytest.raises(Exception, match="unknown registry kind 'vehicles'"):
-        admin.put_records(central, "vehicles", [{"plate": "豫A12345"}], "t")
+    with pytest.raises(Exception, match="unknown registry kind 'parking_lots'"):
+        admin.put_records(central, "parking_lots", [{"plate": "豫A12345"}], "t")
+
+
+def test_a_kind_added_to_the_kiosk_flows_without_server_changes(central: Central) -> None:
+    rows = [{"plate": "豫a·D12345", "unit": "后勤处", "until": "2022-06-30"}]
+    assert admin.put_records(central, "vehicles", rows, "t") == 1
+    fed = _page(central, None)["upsert"]["vehicles"]
+    assert fed == [
+        {
+            "plate": "豫AD12345",
+            "unit": "后勤处",
+            "person_no": None,
+            "until": "2022-06-30",
+            "active": True,
+        }
+    ]

@@ -201,3 +201,22 @@ def test_log_export_is_spreadsheet_safe_and_audited(
     assert logs.export_csv(north, logs.LogQuery(), out, "auditor") == 1
     assert "'=HYPERLINK" in out.getvalue()
     assert admin.audit_trail(north, 1)[0]["action"] == "log_export"
+
+
+def test_personal_data_of_past_visits_is_erased_and_masks_stay(central: Central) -> None:
+    from central import workflow
+
+    form = {
+        "name": "王芳",
+        "id_number": "410105199001011234",
+        "origin_region": "410105",
+        "host_unit": "Physics",
+        "host_person_no": "T1001",
+        "visit_date": "2022-01-10",
+    }
+    number = workflow.file_visit(central, form, "clerk")["approval_no"]
+    assert workflow.erase_personal_data(central, retention_days=30) == 1
+    kept = workflow.filing(central, number, personal=True)
+    assert (kept["name"], kept["id_number"]) == (None, None)
+    assert (kept["name_masked"], kept["id_masked"]) == ("王*", "**************1234")
+    assert workflow.erase_personal_data(central, retention_days=30) == 0

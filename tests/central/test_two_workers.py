@@ -18,7 +18,7 @@ from tests.support.central_server import CentralServer
 
 @pytest.fixture
 def two_workers(tmp_path: Path, db_url: str | None) -> Iterator[CentralServer]:
-    server = CentralServer(tmp_path / "central", db_url, workers=2)
+    server = CentralServer(tmp_path / "central", db_url=db_url, workers=2)
     try:
         yield server.start()
     finally:

@@ -169,8 +169,10 @@ CASES = [
       expect="cannot open"),
     C("database-corrupt", "--config", "{ws}/corrupt.toml", "log", "tail",
       expect="file is not a database"),
+    # SQLite says "database disk image is malformed", or "malformed database schema" when the
+    # schema (with the admin indexes) reaches past the first page
     C("database-damaged-inside", "--config", "{ws}/damaged.toml", "log", "tail",
-      expect="database disk image is malformed"),
+      expect="malformed"),
     C("database-of-another-program", "--config", "{ws}/foreign.toml", "registry", "status",
       expect="schema of an unknown version"),
     C("database-server-unreachable", "--config", "{ws}/no-driver.toml", "log", "verify",

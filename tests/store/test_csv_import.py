@@ -33,10 +33,10 @@ FILES = {
     ),
     "visits": (
         "approval_no,name,id_number,origin_region,host_unit,host_person_no,visit_date,gates,"
-        "filed_at,status\n"
+        "filed_at,status,plate\n"
         f"V-0001,王芳,{ID_V},410200,计算机学院,T1001,2022-01-20,north|east,"
-        "2022-01-18T10:00:00+08:00,approved\n"
-        f"V-0002,王芳,{ID_V},410200,计算机学院,T1001,2022-01-21,,2022-01-19 10:00,pending\n"
+        "2022-01-18T10:00:00+08:00,approved,豫a·d1234 5\n"
+        f"V-0002,王芳,{ID_V},410200,计算机学院,T1001,2022-01-21,,2022-01-19 10:00,pending,\n"
     ),
     "stays": "person_no,from,until,status\nS2020001,2022-01-15,2022-02-20,approved\n",
     "leaves": (
@@ -51,6 +51,11 @@ FILES = {
     "risk-areas": "region_code,level,from,until\n410102,medium,2022-01-15T00:00+08:00,null\n",
     "checkins": "person_no,date,status\nT1001,2022-01-20,normal\n",
     "revocations": "kind,person_no\ncampus_pass,S2020009\n",
+    "vehicles": (
+        "plate,unit,person_no,until,active\n"
+        "豫A12345,计算机学院,T1001,,\n"
+        "京B·1234学,后勤处,,2022-02-20,false\n"
+    ),
 }
 
 
@@ -85,6 +90,12 @@ def test_every_kind_imports(engine, tmp_path: Path) -> None:
     assert r.risk_areas(["410102"])[0].until is None
     assert r.checkin("T1001", dt.date(2022, 1, 20)) is not None
     assert r.is_revoked("campus_pass", "S2020009")
+    assert visit.plate == "豫AD12345" and later.plate is None
+    assert r.visit_approvals_for_plate("豫AD12345") == [visit]
+    car, van = r.vehicle("豫A12345"), r.vehicle("京B1234学")
+    assert car is not None and car.person_no == "T1001" and car.until is None and car.active
+    assert van is not None and van.until == dt.date(2022, 2, 20) and van.active is False
+    assert r.vehicle("豫B54321") is None
     r.close()
 
 
@@ -126,6 +137,23 @@ def test_bad_people_files(engine, tmp_path: Path, text: str, expected: str) -> N
     with pytest.raises(CsvImportError, match=expected.replace("(", r"\(").replace(")", r"\)")):
         import_csv(RegistryWriter(engine), "people", write(tmp_path, "p", text), KEY, TZ)
     assert registry_status(engine).counts["people"] == 0
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        ("豫O12345,后勤处", "column 1 (plate): expected a plate like"),
+        ("豫A1234,后勤处", "column 1 (plate): expected a plate like"),
+        ("A123456,后勤处", "column 1 (plate): expected a plate like"),
+        ("豫A12345,=cmd()", "column 2 (unit): expected text that does not start with"),
+        ("豫A12345,后勤处,,2022-02-30", "column 4 (until): expected a date"),
+    ],
+)
+def test_bad_vehicle_rows(engine, tmp_path: Path, row: str, expected: str) -> None:
+    text = f"plate,unit,person_no,until\n{row}{',' * (3 - row.count(','))}\n"
+    with pytest.raises(CsvImportError, match=expected.replace("(", r"\(").replace(")", r"\)")):
+        import_csv(RegistryWriter(engine), "vehicles", write(tmp_path, "v", text), KEY, TZ)
+    assert registry_status(engine).counts["vehicles"] == 0
 
 
 def test_replace_drops_the_kinds_old_rows_only(engine, tmp_path: Path) -> None:

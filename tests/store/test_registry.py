@@ -15,6 +15,7 @@ from kiosk.core.registry import (
     RiskArea,
     StayApproval,
     TrustKey,
+    Vehicle,
     VisitApproval,
 )
 from kiosk.store.changes import ChangeSet
@@ -45,7 +46,9 @@ VISIT = VisitApproval(
     NOW - 48 * H,
     "approved",
     id_masked="410205********3456",
+    plate="豫AD12345",
 )
+CAR = Vehicle("豫A12345", "计算机学院", "T1001", dt.date(2022, 6, 30))
 LEAVE = LeaveApproval("L1", "S2020001", "campus_exit", NOW - H, NOW + 5 * H, "410102", "approved")
 KEY = TrustKey(
     b"\x01" * 8, "EdDSA", b"\x30\x2a" + b"k" * 42, "school", NOW - 9 * H, None, ("CP1", "VA1")
@@ -74,6 +77,7 @@ def snapshot(version: str = "v1") -> RegistrySnapshot:
         checkins=[Checkin("T1001", dt.date(2022, 1, 20), "normal")],
         revocations=[Revocation("campus_pass", "S2020009")],
         trust_keys=[KEY],
+        vehicles=[CAR],
     )
 
 
@@ -97,6 +101,10 @@ def test_every_lookup_returns_the_core_records(registry: SqlRegistry) -> None:
     assert registry.visit_approval("V-9999") is None
     assert registry.visit_approvals_for("b" * 64) == [VISIT]
     assert registry.visit_approvals_for("a" * 64) == []
+    assert registry.visit_approvals_for_plate("豫AD12345") == [VISIT]
+    assert registry.visit_approvals_for_plate("豫A12345") == []
+    assert registry.vehicle("豫A12345") == CAR
+    assert registry.vehicle("豫AD12345") is None
     assert [s.until for s in registry.stay_approvals("S2020001")] == [dt.date(2022, 2, 20)]
     assert registry.leave_approvals("S2020001") == [LEAVE]
     assert registry.leave_approvals("T1001") == []

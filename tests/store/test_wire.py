@@ -38,7 +38,7 @@ def test_bytes_travel_as_hex_and_times_in_utc() -> None:
         ("stay_approvals", {"person_no": "S1", "start": "20-01-2022"}, "stay_approvals.start"),
         ("trust_keys", {"kid": "zz"}, "trust_keys.kid"),
         ("risk_areas", {"region_code": "4101", "start": "2022-01-20T00:00:00"}, "no UTC offset"),
-        ("vehicles", {"plate": "x"}, "unknown registry kind"),
+        ("parking_lots", {"plate": "x"}, "unknown registry kind"),
     ],
 )
 def test_a_bad_key_row_is_named(kind: str, row: dict, message: str) -> None:

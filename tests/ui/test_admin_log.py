@@ -7,12 +7,15 @@ import csv
 import datetime as dt
 import json
 import sqlite3
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import QCoreApplication
+from sqlalchemy import event
 
 from kiosk.config import KioskConfig
 from kiosk.store import Store
@@ -23,9 +26,11 @@ from tests.ui.conftest import BIG_LOG_RECORDS, LAST_DAY
 from tests.ui.helpers import StallMeter, settle, wait_until
 
 pytestmark = pytest.mark.timeout(600)
-# The UI thread must never wait for SQL: a query of the 100 k log run on it would stall it for
-# far longer than this. The screen's budget (50 ms) is reported by `scripts/bench admin`.
-STALL_LIMIT_MS = 250.0
+# Every statement must run off the UI thread (checked exactly below); the stall is measured as
+# well, with a bound that only a whole-log job on the UI thread (the chain check takes seconds)
+# or a lost event loop would break, as the test machine is shared. The 50 ms budget and the
+# figure on a quiet machine: `scripts/bench admin`.
+STALL_LIMIT_MS = 1000.0
 
 
 def oracle(db: Path, flt: LogFilter) -> list[int]:
@@ -71,9 +76,19 @@ def loaded_seqs(window: AdminWindow) -> list[int]:
 
 
 def test_filters_and_search_over_100k_records_stay_fluid(
-    qapp: Any, big_store: Store, admin_config: KioskConfig, languages: Languages
+    qapp: Any,
+    big_store: Store,
+    admin_config: KioskConfig,
+    languages: Languages,
+    record_property: Callable[[str, object], None],
 ) -> None:
     db = admin_config.data_dir / "kiosk.db"
+    sql_threads: set[str] = set()
+
+    @event.listens_for(big_store.engine, "before_cursor_execute")
+    def where(*_args: Any) -> None:
+        sql_threads.add(threading.current_thread().name)
+
     window = AdminWindow(big_store, admin_config, languages, today=LAST_DAY)
     window.show()
     settle(window.runner)
@@ -119,6 +134,8 @@ def test_filters_and_search_over_100k_records_stay_fluid(
     times = [page.model.row(i).at for i in range(page.model.rowCount())]
     assert times == sorted(times) and len(times) > 0
     meter.stop()
+    record_property("ui_stall_max_ms", round(meter.worst_ms, 1))
+    assert sql_threads and all(name.startswith("admin-sql") for name in sql_threads), sql_threads
     assert meter.ticks > 20
     assert meter.worst_ms < STALL_LIMIT_MS, f"UI thread stalled {meter.worst_ms:.0f} ms"
 
@@ -208,14 +225,17 @@ def test_the_browser_queries_use_the_admin_indexes(admin_store: Store) -> None:
         "search": LogFilter(search="V1234567"),
         "role": LogFilter(role="visitor"),
         "direction": LogFilter(direction="out", sort="at"),
+        "sort by role": LogFilter(sort="role"),
     }.items():
         with engine.connect() as conn:
-            stmt = query._row_statement(conn, flt)
-            sql = str(stmt.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
-            plans[name] = " ".join(
-                str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql)
-            )
+            stmt = query._row_statement(conn, flt).order_by(*flt.order(conn)).limit(200)
+            compiled = stmt.compile(dialect=sqlite.dialect())  # as run: with bound parameters
+            values = compiled.construct_params()
+            params = tuple(values[k] for k in compiled.positiontup or ())
+            plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled), params)
+            plans[name] = " ".join(str(r[-1]) for r in plan)
     assert "ix_log_events_approval_no" in plans["search"]
     assert "ix_log_events_person_no" in plans["search"]
     assert "ix_log_events_role" in plans["role"]
     assert "ix_log_events_direction" in plans["direction"]
+    assert "ix_log_events_role" in plans["sort by role"]

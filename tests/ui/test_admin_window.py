@@ -274,3 +274,18 @@ def test_registry_and_devices_pages(
     wait_until(lambda: "35.00 °C" in page.frames.toPlainText().splitlines()[0])
     window.close()
     assert not page.timer.isActive()
+
+
+def test_form_labels_are_shown_in_both_languages(
+    qapp: Any, admin_store: Store, admin_config: KioskConfig, languages: Languages
+) -> None:
+    window = AdminWindow(admin_store, admin_config, languages, today=LAST_DAY)
+    settle(window.runner)
+    assert [label.text() for label in window.registry_page.form_labels] == [
+        "名单版本", "上次同步", "待上传记录"
+    ]
+    languages.switch("en")
+    assert [label.text() for label in window.devices_page.form_labels] == [
+        "Thermometer", "Camera", "Decoder"
+    ]
+    window.close()

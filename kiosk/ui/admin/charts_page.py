@@ -25,6 +25,15 @@ from kiosk.ui.admin.query import DayStats
 from kiosk.ui.admin.worker import SqlRunner
 from kiosk.ui.i18n import Languages
 
+LABEL_CHARS = 32
+
+
+def short(text: str) -> str:
+    """A reason text cut to fit beside a bar (the first clause, at most 32 characters)."""
+    for stop in ("；", "，", ",", ";"):
+        text = text.split(stop)[0]
+    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
+
 
 class ChartsPage(QWidget):
     """A day picker and three charts; :attr:`stats` is what they show."""
@@ -122,7 +131,8 @@ class ChartsPage(QWidget):
         chart.addAxis(hours, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(hours)
         counts = QValueAxis()
-        counts.setRange(0, max(1, *stats.admits, *stats.rejects, *stats.overrides))
+        counts.setRange(0, max(4, *stats.admits, *stats.rejects, *stats.overrides))
+        counts.applyNiceNumbers()
         counts.setLabelFormat("%d")
         chart.addAxis(counts, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(counts)
@@ -140,11 +150,13 @@ class ChartsPage(QWidget):
         series.append(bars)
         chart.addSeries(series)
         names = QBarCategoryAxis()
-        names.append([self._languages.reason(r) for r, _n in top] or [" "])
+        names.append([short(self._languages.reason(r)) for r, _n in top] or [" "])
+        names.setTruncateLabels(False)
         chart.addAxis(names, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(names)
         counts = QValueAxis()
-        counts.setRange(0, max([1, *(n for _r, n in top)]))
+        counts.setRange(0, max([4, *(n for _r, n in top)]))
+        counts.applyNiceNumbers()
         counts.setLabelFormat("%d")
         chart.addAxis(counts, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(counts)

@@ -41,9 +41,11 @@ class DevicesPage(QWidget):
         self.stages = QTableWidget(0, 3)
         self.stages.verticalHeader().hide()
         self.form = QFormLayout()
-        self.form.addRow("", self.thermometer)
-        self.form.addRow("", self.camera)
-        self.form.addRow("", self.decoder)
+        self.form_labels = [QLabel(), QLabel(), QLabel()]
+        for label, field in zip(
+            self.form_labels, (self.thermometer, self.camera, self.decoder), strict=True
+        ):
+            self.form.addRow(label, field)
         self.frames_label = QLabel()
         self.stages_label = QLabel()
         layout = QVBoxLayout(self)
@@ -71,11 +73,12 @@ class DevicesPage(QWidget):
             for label in (self.thermometer, self.camera, self.decoder):
                 label.setText(text)
             return
-        self.thermometer.setText(f"{s.thermometer_state} {s.thermometer_detail}".strip())
+        thermo = self._state(s.thermometer_state)
+        self.thermometer.setText(f"{thermo} {s.thermometer_detail}".strip())
         fps = "—"
         if s.camera_fps is not None:
             fps = self.tr("%1 fps").replace("%1", f"{s.camera_fps:.1f}")
-        self.camera.setText(f"{s.camera_state} · {fps}")
+        self.camera.setText(f"{self._state(s.camera_state)} · {fps}")
         self.decoder.setText(
             self.tr("%1 frames decoded, %2 with a code, %3 ms per frame on average")
             .replace("%1", str(s.frames_decoded))
@@ -93,6 +96,21 @@ class DevicesPage(QWidget):
             for col, value in enumerate((st.stage, str(st.reads), f"{st.mean_ms:.1f}")):
                 self.stages.setItem(row, col, QTableWidgetItem(value))
 
+    def _state(self, state: str) -> str:
+        words = {
+            "stopped": self.tr("stopped"),
+            "connecting": self.tr("connecting"),
+            "ready": self.tr("ready"),
+            "active": self.tr("active"),
+            "reconnecting": self.tr("reconnecting"),
+            "stale": self.tr("stale"),
+            "fault": self.tr("fault"),
+            "failed": self.tr("failed"),
+            "ended": self.tr("ended"),
+            "unknown": self.tr("unknown"),
+        }
+        return words.get(state, state)
+
     def showEvent(self, event: QShowEvent) -> None:
         self.refresh()
         self.timer.start()
@@ -104,10 +122,8 @@ class DevicesPage(QWidget):
 
     def _retranslate(self) -> None:
         labels = (self.tr("Thermometer"), self.tr("Camera"), self.tr("Decoder"))
-        for row, text in enumerate(labels):
-            item = self.form.itemAt(row, QFormLayout.ItemRole.LabelRole)
-            if item is not None and isinstance(item.widget(), QLabel):
-                item.widget().setText(text)  # type: ignore[union-attr]
+        for label, text in zip(self.form_labels, labels, strict=True):
+            label.setText(text)
         self.frames_label.setText(self.tr("Latest thermometer frames (object / ambient)"))
         self.stages_label.setText(self.tr("Codes read per decoder stage"))
         self.stages.setHorizontalHeaderLabels(

@@ -67,7 +67,12 @@ def header_text(key: str) -> str:
 
 def word(value: str) -> str:
     """A stored vocabulary word (outcome, kind, direction, role) in the current language."""
-    words = {
+    return words().get(value, value)
+
+
+def words() -> dict[str, str]:
+    """Every vocabulary word the log shows, translated into the current language."""
+    return {
         "admit": QCoreApplication.translate("AdminLog", "admit"),
         "reject": QCoreApplication.translate("AdminLog", "reject"),
         "pending": QCoreApplication.translate("AdminLog", "pending"),
@@ -85,7 +90,6 @@ def word(value: str) -> str:
         "delivery": QCoreApplication.translate("AdminLog", "delivery"),
         "visitor": QCoreApplication.translate("AdminLog", "visitor"),
     }
-    return words.get(value, value)
 
 
 class LogTableModel(QAbstractTableModel):
@@ -119,6 +123,9 @@ class LogTableModel(QAbstractTableModel):
         self.filter = LogFilter()
         self.total: int | None = None
         self._rows: list[LogRow] = []
+        self._texts: list[tuple[str, ...] | None] = []  # display texts, made when first shown
+        self._words = words()
+        self._brushes = {k: QBrush(QColor(v)) for k, v in OUTCOME_COLOURS.items()}
         self._generation = 0
         self._fetching = False
         self._exhausted = False
@@ -131,6 +138,7 @@ class LogTableModel(QAbstractTableModel):
         self.beginResetModel()
         self.filter = flt
         self._rows = []
+        self._texts = []
         self._exhausted = False
         self._fetching = False
         self.total = None
@@ -187,6 +195,7 @@ class LogTableModel(QAbstractTableModel):
             first = len(self._rows)
             self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
             self._rows.extend(rows)
+            self._texts.extend([None] * len(rows))
             self.endInsertRows()
         self.page_loaded.emit(len(self._rows))
 
@@ -202,6 +211,8 @@ class LogTableModel(QAbstractTableModel):
         self.failed.emit(text)
 
     def _retranslate(self, _locale: str) -> None:
+        self._words = words()
+        self._texts = [None] * len(self._rows)
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
         if self._rows:
             last = self.index(len(self._rows) - 1, len(COLUMNS) - 1)
@@ -229,15 +240,18 @@ class LogTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
-            return None
-        row = self._rows[index.row()]
+        # Called for every role of every visible cell on each paint: keep it a lookup.
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(row, COLUMNS[index.column()][0])
-        if role == Qt.ItemDataRole.BackgroundRole and row.outcome in OUTCOME_COLOURS:
-            return QBrush(QColor(OUTCOME_COLOURS[row.outcome]))
+            n = index.row()
+            texts = self._texts[n]
+            if texts is None:
+                row = self._rows[n]
+                texts = self._texts[n] = tuple(self._text(row, key) for key, _s in COLUMNS)
+            return texts[index.column()]
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return self._brushes.get(self._rows[index.row()].outcome or "")
         if role == Qt.ItemDataRole.UserRole:
-            return row.seq
+            return self._rows[index.row()].seq
         return None
 
     def _text(self, row: LogRow, key: str) -> str:
@@ -245,18 +259,19 @@ class LogTableModel(QAbstractTableModel):
             return str(row.seq)
         if key == "at":
             return row.at.astimezone(self.tz).strftime("%Y-%m-%d %H:%M:%S")
+        w = self._words
         if key == "kind":
-            return word(row.kind)
+            return w.get(row.kind, row.kind)
         if key == "outcome":
-            return word(row.outcome) if row.outcome else ""
+            return w.get(row.outcome, row.outcome) if row.outcome else ""
         if key == "person":
             return row.person_no or row.approval_no
         if key == "name":
             return row.name_masked
         if key == "role":
-            return word(row.role) if row.role else ""
+            return w.get(row.role, row.role)
         if key == "direction":
-            return word(row.direction) if row.direction else ""
+            return w.get(row.direction, row.direction)
         if key == "reasons":
             return self.languages.reasons(list(row.reasons)) if row.reasons else row.event
         return row.gate

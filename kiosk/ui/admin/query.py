@@ -25,6 +25,7 @@ from sqlalchemy import (
     exists,
     func,
     literal,
+    literal_column,
     or_,
     select,
     true,
@@ -51,7 +52,9 @@ def _is_sqlite(conn: Connection | Engine) -> bool:
 def json_text(conn: Connection | Engine, *path: str) -> ColumnElement[Any]:
     """The text at ``path`` inside the payload (NULL when absent)."""
     if _is_sqlite(conn):
-        return func.json_extract(EVENTS.c.payload, "$." + ".".join(path))
+        # The path is written into the SQL, not bound: only then can SQLite match the
+        # expression indexes of migration 0005.
+        return func.json_extract(EVENTS.c.payload, literal_column(f"'$.{'.'.join(path)}'"))
     return cast(EVENTS.c.payload, JSONB)[path].astext
 
 

@@ -57,9 +57,10 @@ class RegistryPage(QWidget):
         self.table = QTableWidget(0, 2)
         self.table.verticalHeader().hide()
         self.form = QFormLayout()
-        self.form.addRow("", self.version)
-        self.form.addRow("", self.synced)
-        self.form.addRow("", self.backlog)
+        self.form_labels = [QLabel(), QLabel(), QLabel()]
+        for label, field in zip(self.form_labels, (self.version, self.synced, self.backlog),
+                                strict=True):
+            self.form.addRow(label, field)
         layout = QVBoxLayout(self)
         layout.addWidget(self.refresh_button)
         layout.addLayout(self.form)
@@ -102,10 +103,8 @@ class RegistryPage(QWidget):
     def _retranslate(self) -> None:
         self.refresh_button.setText(self.tr("Refresh"))
         labels = (self.tr("Registry version"), self.tr("Last synced"), self.tr("Upload backlog"))
-        for row, text in enumerate(labels):
-            item = self.form.itemAt(row, QFormLayout.ItemRole.LabelRole)
-            if item is not None and isinstance(item.widget(), QLabel):
-                item.widget().setText(text)  # type: ignore[union-attr]
+        for label, text in zip(self.form_labels, labels, strict=True):
+            label.setText(text)
         self.table.setHorizontalHeaderLabels([self.tr("Table"), self.tr("Rows")])
         self._show()
 

@@ -48,9 +48,9 @@ class SqlRunner(QObject):
         on_error: Failed | None = None,
         label: str = "",
     ) -> int:
-        """Queue ``fn(*args)``; returns its ticket."""
-        if self._closed:
-            raise RuntimeError("the SQL runner is closed")
+        """Queue ``fn(*args)``; returns its ticket (0: the runner is closed, nothing runs)."""
+        if self._closed:  # the window is closing: nothing will show the result
+            return 0
         ticket = next(self._tickets)
         self._callbacks[ticket] = (on_done, on_error)
         name = label or getattr(fn, "__name__", "job")
@@ -82,8 +82,8 @@ class SqlRunner(QObject):
         """Like :meth:`submit`, but ``fn(*args)`` runs in a worker process (``fn``, its
         arguments and result must pickle): for Python-heavy jobs, which in a thread would hold
         the interpreter lock the UI thread needs."""
-        if self._closed:
-            raise RuntimeError("the SQL runner is closed")
+        if self._closed:  # the window is closing: nothing will show the result
+            return 0
         if self._processes is None:
             self._processes = ProcessPoolExecutor(1, mp_context=get_context("spawn"))
         ticket = next(self._tickets)

@@ -1,5 +1,4 @@
-<?xml version="1.0" encoding="utf-8"?>
-<!DOCTYPE TS>
+<?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>AdminLog</name>
@@ -140,6 +139,13 @@
     </message>
 </context>
 <context>
+    <name>CameraPreview</name>
+    <message>
+        <source>No camera image</source>
+        <translation>无摄像头画面</translation>
+    </message>
+</context>
+<context>
     <name>ChartsPage</name>
     <message>
         <source>Loading…</source>
@@ -185,7 +191,7 @@
 <context>
     <name>DevicesPage</name>
     <message>
-        <source>not connected to the gate&apos;s devices</source>
+        <source>not connected to the gate's devices</source>
         <translation>未连接校门设备</translation>
     </message>
     <message>
@@ -195,6 +201,46 @@
     <message>
         <source>%1 frames decoded, %2 with a code, %3 ms per frame on average</source>
         <translation>已识别 %1 帧，其中 %2 帧有码，平均每帧 %3 毫秒</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>connecting</source>
+        <translation>连接中</translation>
+    </message>
+    <message>
+        <source>ready</source>
+        <translation>就绪</translation>
+    </message>
+    <message>
+        <source>active</source>
+        <translation>动作中</translation>
+    </message>
+    <message>
+        <source>reconnecting</source>
+        <translation>重连中</translation>
+    </message>
+    <message>
+        <source>stale</source>
+        <translation>数据过期</translation>
+    </message>
+    <message>
+        <source>fault</source>
+        <translation>故障</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失效</translation>
+    </message>
+    <message>
+        <source>ended</source>
+        <translation>已结束</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>未知</translation>
     </message>
     <message>
         <source>Thermometer</source>
@@ -230,6 +276,143 @@
     </message>
 </context>
 <context>
+    <name>GateScreen</name>
+    <message>
+        <source>Gate {0}</source>
+        <translation>{0} 校门</translation>
+    </message>
+    <message>
+        <source>Fever alert not acknowledged yet (F7)</source>
+        <translation>体温异常警报尚未确认（F7）</translation>
+    </message>
+    <message>
+        <source>Refused {0}: {1}</source>
+        <translation>已拒绝 {0}：{1}</translation>
+    </message>
+    <message>
+        <source>Direction switched</source>
+        <translation>已切换方向</translation>
+    </message>
+    <message>
+        <source>Nobody to retest</source>
+        <translation>没有需要复测的人员</translation>
+    </message>
+    <message>
+        <source>No fever alert to acknowledge</source>
+        <translation>没有需要确认的体温警报</translation>
+    </message>
+    <message>
+        <source>Scanner input received</source>
+        <translation>已收到扫码输入</translation>
+    </message>
+    <message>
+        <source>Nothing to override</source>
+        <translation>没有可人工放行的记录</translation>
+    </message>
+    <message>
+        <source>Nobody is waiting for a host</source>
+        <translation>没有等待接洽人员的访客</translation>
+    </message>
+</context>
+<context>
+    <name>GateStatusBar</name>
+    <message>
+        <source>entry</source>
+        <translation>进校</translation>
+    </message>
+    <message>
+        <source>exit</source>
+        <translation>出校</translation>
+    </message>
+    <message>
+        <source>Gate {0} · {1}</source>
+        <translation>{0} 校门 · {1}</translation>
+    </message>
+    <message>
+        <source>Camera</source>
+        <translation>摄像头</translation>
+    </message>
+    <message>
+        <source>Thermometer</source>
+        <translation>测温仪</translation>
+    </message>
+    <message>
+        <source>Relay</source>
+        <translation>闸机继电器</translation>
+    </message>
+    <message>
+        <source>ID card</source>
+        <translation>身份证</translation>
+    </message>
+    <message>
+        <source>{0}: unknown</source>
+        <translation>{0}：未知</translation>
+    </message>
+    <message>
+        <source>Sync: not configured</source>
+        <translation>同步：未配置</translation>
+    </message>
+    <message>
+        <source>registry never synced</source>
+        <translation>名单从未同步</translation>
+    </message>
+    <message>
+        <source>registry {0} old</source>
+        <translation>名单已过 {0}</translation>
+    </message>
+    <message>
+        <source>backlog unknown</source>
+        <translation>待上传未知</translation>
+    </message>
+    <message>
+        <source>backlog {0}</source>
+        <translation>待上传 {0} 条</translation>
+    </message>
+    <message>
+        <source>last error: {0}</source>
+        <translation>最近错误：{0}</translation>
+    </message>
+    <message>
+        <source>Sync: </source>
+        <translation>同步：</translation>
+    </message>
+</context>
+<context>
+    <name>GuardPanel</name>
+    <message>
+        <source>Switch direction</source>
+        <translation>切换方向</translation>
+    </message>
+    <message>
+        <source>Manual entry</source>
+        <translation>手工录入</translation>
+    </message>
+    <message>
+        <source>Retest</source>
+        <translation>复测</translation>
+    </message>
+    <message>
+        <source>Override</source>
+        <translation>人工放行</translation>
+    </message>
+    <message>
+        <source>Host confirmed</source>
+        <translation>接洽人已确认</translation>
+    </message>
+    <message>
+        <source>Acknowledge fever</source>
+        <translation>确认体温警报</translation>
+    </message>
+    <message>
+        <source>中文 / English</source>
+        <translation>中文 / English</translation>
+    </message>
+    <message>
+        <source>Admin</source>
+        <translation>管理</translation>
+    </message>
+</context>
+<context>
     <name>LogPage</name>
     <message>
         <source>Exporting…</source>
@@ -238,8 +421,7 @@
     <message numerus="yes">
         <source>%n record(s) exported to %1</source>
         <translation>
-            <numerusform>已导出 %n 条记录到 %1</numerusform>
-        </translation>
+            <numerusform>已导出 %n 条记录到 %1</numerusform></translation>
     </message>
     <message>
         <source>Export failed: %1</source>
@@ -268,14 +450,12 @@
     <message numerus="yes">
         <source>%n record(s) loaded, counting…</source>
         <translation>
-            <numerusform>已加载 %n 条，正在计数…</numerusform>
-        </translation>
+            <numerusform>已加载 %n 条，正在计数…</numerusform></translation>
     </message>
     <message numerus="yes">
         <source>%n record(s) match</source>
         <translation>
-            <numerusform>共 %n 条符合</numerusform>
-        </translation>
+            <numerusform>共 %n 条符合</numerusform></translation>
     </message>
     <message>
         <source> (%1 loaded)</source>
@@ -340,6 +520,56 @@
     <message>
         <source>Export CSV…</source>
         <translation>导出 CSV…</translation>
+    </message>
+</context>
+<context>
+    <name>ManualEntryDialog</name>
+    <message>
+        <source>Manual entry</source>
+        <translation>手工录入</translation>
+    </message>
+    <message>
+        <source>ID number</source>
+        <translation>身份证号</translation>
+    </message>
+    <message>
+        <source>Person number</source>
+        <translation>人员编号</translation>
+    </message>
+    <message>
+        <source>Approval number</source>
+        <translation>审批编号</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Number</source>
+        <translation>号码</translation>
+    </message>
+</context>
+<context>
+    <name>OverrideDialog</name>
+    <message>
+        <source>Override</source>
+        <translation>人工放行</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Admin PIN needed for: {0}</source>
+        <translation>需要管理员 PIN 码：{0}</translation>
+    </message>
+    <message>
+        <source>Admin PIN</source>
+        <translation>管理员 PIN 码</translation>
+    </message>
+    <message>
+        <source>Locked after wrong PINs: try again later</source>
+        <translation>PIN 码错误次数过多已锁定，请稍后再试</translation>
     </message>
 </context>
 <context>
@@ -409,20 +639,17 @@
     <message numerus="yes">
         <source>Intact: %n record(s) checked, no problem found.</source>
         <translation>
-            <numerusform>完整：已校验 %n 条记录，未发现问题。</numerusform>
-        </translation>
+            <numerusform>完整：已校验 %n 条记录，未发现问题。</numerusform></translation>
     </message>
     <message numerus="yes">
         <source>TAMPERED: %n problem(s) found.</source>
         <translation>
-            <numerusform>已被篡改：发现 %n 处问题。</numerusform>
-        </translation>
+            <numerusform>已被篡改：发现 %n 处问题。</numerusform></translation>
     </message>
     <message numerus="yes">
         <source>%n record(s) checked.</source>
         <translation>
-            <numerusform>已校验 %n 条记录。</numerusform>
-        </translation>
+            <numerusform>已校验 %n 条记录。</numerusform></translation>
     </message>
     <message>
         <source>Verification failed: %1</source>

@@ -5,7 +5,7 @@ The expression indexes are the very ``json_extract`` calls of ``kiosk/ui/admin/q
 SQLite uses them for those queries. On PostgreSQL only the column index is made.
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0003
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005"
-down_revision: str | None = "0002"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
