@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSizePolicy,
     QWidget,
 )
 
@@ -53,8 +52,6 @@ class GuardPanel(QWidget):
         for name in ACTIONS:
             button = QPushButton()
             button.setMinimumHeight(64)
-            # share the width: longer (translated) words must not widen the window
-            button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             font = button.font()
             font.setPointSize(16)
             button.setFont(font)

@@ -43,11 +43,10 @@ class GateStatusBar(QWidget):
             font = label.font()
             font.setPointSize(13)
             label.setFont(font)
-            # the window keeps its size whatever the language: a long label is cut, not the
-            # window widened
-            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             layout.addWidget(label)
-        layout.addStretch(1)
+        # the sync line takes the rest of the row: a long one is cut, the window not widened
+        self.sync.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        layout.setStretchFactor(self.sync, 1)
         self.setStyleSheet("background: #eceff1; color: #111;")
 
     def device(self, part: str, state: str, detail: str) -> None:
