@@ -32,10 +32,12 @@ from kiosk.runtime import (
     build_service,
     idcard_to_gate,
     signed_code_verifier,
+    start_sync,
 )
 from kiosk.service import GateService
 from kiosk.store import Store, open_store
 from kiosk.sync.status import NOT_CONFIGURED, SyncStatus
+from kiosk.sync.worker import SyncWorker
 from kiosk.ui.bridge import DeviceSignals, ServiceSignals
 from kiosk.ui.gate_screen import GateScreen, ScreenParts
 from kiosk.ui.gate_services import ScreenCompanions
@@ -157,8 +159,14 @@ def run_gate(config: KioskConfig, *, windowed: bool, headless: bool = False) -> 
     app = qt_application(headless)
     policy = load_policy(config.policy_file)
     store = open_store(config)
-    runtime = GateRuntime(config, policy, store, SystemClock())
+    sync: SyncWorker | None = None
+
+    def sync_status() -> SyncStatus:
+        return sync.status if sync is not None else NOT_CONFIGURED
+
+    runtime = GateRuntime(config, policy, store, SystemClock(), sync_status)
     try:
+        sync = start_sync(config, store, runtime.service)
         runtime.start()
         if windowed:
             runtime.screen.resize(1280, 800)
@@ -170,5 +178,7 @@ def run_gate(config: KioskConfig, *, windowed: bool, headless: bool = False) -> 
         log.info("gate screen font: %s", font_family_used(runtime.screen.font()))
         return app.exec()
     finally:
+        if sync is not None:
+            sync.stop()
         runtime.stop()
         store.close()

@@ -116,6 +116,7 @@ class QtDemo:
                 override=load_policy(cfg.policy_file).override,
                 pin_checker=admin_pin_checker(cfg),
                 frames=self.day.capture.latest,
+                sync_status=lambda: self.day.sync.status,
                 hold_s=max(self.dwell_s, 0.5),
             ),
             self.service_signals,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from kiosk.sync.status import SyncStatus
 from kiosk.ui.faults import HEALTHY, STARTING
@@ -41,10 +41,12 @@ class GateStatusBar(QWidget):
         self.sync = QLabel()
         for label in (self.gate, self.clock, *self.devices.values(), self.sync):
             font = label.font()
-            font.setPointSize(14)
+            font.setPointSize(13)
             label.setFont(font)
             layout.addWidget(label)
-        layout.addStretch(1)
+        # the sync line takes the rest of the row: a long one is cut, the window not widened
+        self.sync.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        layout.setStretchFactor(self.sync, 1)
         self.setStyleSheet("background: #eceff1; color: #111;")
 
     def device(self, part: str, state: str, detail: str) -> None:

@@ -48,7 +48,7 @@ def test_switch_direction_by_shortcut_is_logged_and_shown(make_gate, qtbot) -> N
     qtbot.waitUntil(screen.isActiveWindow, timeout=WAIT_MS)
     qtbot.keyClick(screen, Qt.Key.Key_F2)
     qtbot.waitUntil(lambda: screen.status.direction == "out", timeout=WAIT_MS)
-    assert "exit" in screen.status.gate.text()
+    assert "出校" in screen.status.gate.text()  # the default language: Chinese
     assert gate.runtime.service.wait_idle(5)
     assert "direction_changed" in _audits(gate)
 

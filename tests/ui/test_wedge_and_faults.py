@@ -75,7 +75,7 @@ def test_a_frozen_thermometer_is_a_named_fault_that_clears_by_itself(make_gate, 
     qtbot.waitUntil(lambda: screen.fault_strip.isVisible(), timeout=WAIT_MS)
     assert "测温仪" in screen.fault_strip.text()
     assert "thermometer fault" in screen.fault_strip.text()
-    assert "thermometer: fault" in screen.status.devices["thermometer"].text().lower()
+    assert "测温仪: fault" in screen.status.devices["thermometer"].text()
     # nobody is admitted while it is faulty; the guard's manual path still decides
     screen.wedge_scan("T1001")
     qtbot.waitUntil(lambda: screen.state.kind in ("pending", "reject"), timeout=WAIT_MS)
@@ -85,7 +85,7 @@ def test_a_frozen_thermometer_is_a_named_fault_that_clears_by_itself(make_gate, 
     assert all(p["outcome"] != "admit" for p in gate.records("decision"))
     sim.profile = dataclasses.replace(sim.profile, noise_c=0.05, frozen=False)
     qtbot.waitUntil(lambda: not screen.fault_strip.isVisible(), timeout=WAIT_MS)
-    assert "ready" in screen.status.devices["thermometer"].text()
+    assert "测温仪: ready" in screen.status.devices["thermometer"].text()
 
 
 def test_a_lost_camera_is_named_and_manual_entry_still_works(make_gate, qtbot, tmp_path) -> None:
