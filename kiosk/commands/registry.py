@@ -17,6 +17,7 @@ KINDS = (
     "risk-areas",
     "checkins",
     "revocations",
+    "vehicles",
 )
 
 

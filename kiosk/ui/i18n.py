@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QLocale, QObject, QTranslator, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 
@@ -63,6 +64,11 @@ def use_cjk_font(app: QGuiApplication) -> str | None:
     return family
 
 
+_INSTALLED: list[QTranslator] = []
+"""Translators any :class:`Languages` installed: the application shows one language, so a
+switch removes them all, also those of a window that is closed but not yet deleted."""
+
+
 class Languages(QObject):
     """Installs the translator of the current language on the application.
 
@@ -87,15 +93,19 @@ class Languages(QObject):
         missing or unreadable."""
         wanted = normalise(locale)
         app = QCoreApplication.instance()
-        if self._translator is not None and app is not None:
-            QCoreApplication.removeTranslator(self._translator)
-            self._translator = None
+        if app is not None:
+            for installed in _INSTALLED:
+                if shiboken6.isValid(installed):
+                    QCoreApplication.removeTranslator(installed)
+            _INSTALLED.clear()
+        self._translator = None
         ok = True
         if wanted != "en":
             translator = QTranslator(self)
             if translator.load(str(qm_file(wanted))):
                 QCoreApplication.installTranslator(translator)
                 self._translator = translator
+                _INSTALLED.append(translator)
             else:
                 log.warning("%s: translation catalogue missing or unreadable", qm_file(wanted))
                 ok = False
