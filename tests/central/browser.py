@@ -10,6 +10,8 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -59,6 +61,12 @@ class Browser:
 
     def click(self, element_id: str) -> None:
         self.driver.find_element(By.ID, element_id).click()
+
+    def wait_for(self, element_id: str, timeout_s: float = 60) -> None:
+        """Wait until the page that a click leads to shows ``element_id``."""
+        WebDriverWait(self.driver, timeout_s).until(
+            expected_conditions.presence_of_element_located((By.ID, element_id))
+        )
 
     def text(self, element_id: str) -> str:
         return str(self.driver.find_element(By.ID, element_id).text)

@@ -36,7 +36,7 @@ pytestmark = pytest.mark.timeout(180)
 @pytest.fixture
 def web(tmp_path: Path) -> Iterator[CentralServer]:
     """A server process on SQLite with a gate and the three staff accounts."""
-    server = CentralServer(tmp_path / "central")
+    server = CentralServer(tmp_path / "central", tz="Asia/Shanghai")
     server.start()
     server.add_gate("north")
     server.add_gate("south")
