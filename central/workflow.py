@@ -22,6 +22,7 @@ from central.context import Central, CentralError, Conflict, NotFound
 from central.models import VisitFilingRow, table
 from central.web.models import FilingExtraRow
 from kiosk.core.credentials import issue_visit_slip
+from kiosk.core.identifiers import school_approval_no
 from kiosk.core.registry import VisitApproval
 from kiosk.store.db import read_connection, write_connection
 from kiosk.store.schemas import RecordError, to_record
@@ -42,7 +43,7 @@ FILING_FIELDS = (
 
 
 def _new_approval_no(visit_date: dt.date) -> str:
-    return f"V{visit_date:%Y%m%d}-{secrets.token_hex(3).upper()}"
+    return school_approval_no(visit_date, secrets.token_hex(3).upper())
 
 
 def file_visit(central: Central, form: Mapping[str, Any], actor: str) -> dict[str, Any]:

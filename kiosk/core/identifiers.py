@@ -14,6 +14,10 @@ first character is a letter or a digit (so no ``=``, ``+``, ``-`` or ``@`` can l
 whitespace or a control character anywhere). Person numbers have at most 32 characters (the
 campus pass claim's limit), approval numbers 64 (the visit slip's). ID-document numbers are
 6–32 letters, digits or ``-`` (resident ID cards, passports, Hong Kong/Macau permits).
+
+The school numbers its visit approvals ``V`` + optional filing date + ``-`` + serial
+(``V-0001`` in the demo registry, ``V20220120-3FA91C`` from the central server's filing page):
+:func:`is_school_approval_no` tells such a number from a person number in typed text.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ MAX_APPROVAL_NO = 64
 _CAMPUS = r"[0-9A-Za-z][0-9A-Za-z._/-]{{0,{}}}"
 _PERSON_NO = re.compile(_CAMPUS.format(MAX_PERSON_NO - 1))
 _APPROVAL_NO = re.compile(_CAMPUS.format(MAX_APPROVAL_NO - 1))
+_SCHOOL_APPROVAL_NO = re.compile(r"V(?:[0-9]{8})?-[0-9A-Za-z]{1,32}")
 _ID_NUMBER = re.compile(r"[0-9A-Za-z][0-9A-Za-z-]{5,31}")
 _EXPECTED: dict[IdentifierKind, str] = {
     "person number": f"1–{MAX_PERSON_NO} letters or digits (also - _ . / after the first)",
@@ -59,6 +64,17 @@ def check_approval_no(value: str) -> str:
 def check_id_number(value: str) -> str:
     """``value`` if it can be an ID-document number, else :class:`IdentifierError`."""
     return _check(value, _ID_NUMBER, "ID number")
+
+
+def school_approval_no(visit_date: dt.date, serial: str) -> str:
+    """The approval number the school gives a visit filed for ``visit_date``."""
+    return check_approval_no(f"V{visit_date:%Y%m%d}-{serial}")
+
+
+def is_school_approval_no(value: str) -> bool:
+    """Whether ``value`` has the form of the school's approval numbers (``V-0001``,
+    ``V20220120-3FA91C``). Campus person numbers (``S2020001``, ``T1001``) have no such form."""
+    return bool(_SCHOOL_APPROVAL_NO.fullmatch(value))
 
 
 def _check(value: str, pattern: re.Pattern[str], kind: IdentifierKind) -> str:

@@ -23,12 +23,15 @@ from kiosk.core.registry import (
     Role,
     StayApproval,
     TrustKey,
+    Vehicle,
     VisitApproval,
 )
 
 TZ = ZoneInfo("Asia/Shanghai")
 DAY = dt.date(2022, 1, 20)
 START = dt.datetime(2022, 1, 20, 7, 0, tzinfo=TZ)
+CAMPUS_CAR = "豫A12345"
+"""The one car on the demo campus's vehicle list (李明's, 计算机学院)."""
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂"
 
@@ -303,6 +306,7 @@ def build_registry(
             "approved",
         )
     )
+    snap.vehicles.append(Vehicle(CAMPUS_CAR, "计算机学院", "T1001"))
     for no, name, ident, origin, filed_days in VISITS:
         snap.visit_approvals.append(
             VisitApproval(

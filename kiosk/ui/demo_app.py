@@ -25,13 +25,15 @@ from PySide6.QtWidgets import QApplication
 from kiosk.config import KioskConfig
 from kiosk.core.policy_config import load_policy
 from kiosk.core.reasons import Reason
-from kiosk.demo.cast import Visit
+from kiosk.demo.cast import DAY, Visit
 from kiosk.demo.day import DemoDay, Watchers
 from kiosk.demo.report import DayReport
 from kiosk.runtime import admin_pin_checker
 from kiosk.ui.app import qt_application
 from kiosk.ui.bridge import DeviceSignals, ServiceSignals
+from kiosk.ui.demo_closing import admin_shots, english_gate_shots
 from kiosk.ui.gate_screen import GateScreen, ScreenParts
+from kiosk.ui.i18n import Languages
 from kiosk.ui.presenter import ScreenState
 
 log = logging.getLogger(__name__)
@@ -123,6 +125,8 @@ class QtDemo:
             self.device_signals,
         )
         self.screen.resize(*WINDOW_SIZE)
+        self.languages = Languages(cfg.settings.gate.locale, self.screen)
+        self.screen.language_requested.connect(self.languages.toggle)
         self.out_dir = out_dir
         self.shots = Screenshots(self.screen, out_dir, self.report) if out_dir else None
         self.finished = _Finished()
@@ -149,7 +153,19 @@ class QtDemo:
 
     def _end(self, status: int) -> None:
         self.status = status
+        if self.shots is not None and self.out_dir is not None:
+            self._closing_shots(self.shots, self.out_dir)
         QTimer.singleShot(int(self.dwell_s * 1000) + 100, self.app.quit)
+
+    def _closing_shots(self, shots: Screenshots, out_dir: Path) -> None:
+        """The gate screen in English and the admin pages, once the day is over."""
+        try:
+            english_gate_shots(self.screen, self.day.service, self.languages, shots.save)
+            pages = admin_shots(self.day.store, self.day.config, self.languages, DAY, out_dir)
+            self.report.screenshots += [p.name for p in pages]
+        except Exception:  # noqa: BLE001 - reported; the day's result stands
+            log.exception("the closing screenshots failed")
+            self.status = self.status or 1
 
     def run(self) -> int:
         """Play the day in the window (or offscreen) and return the exit status."""
@@ -167,8 +183,9 @@ class QtDemo:
         if self.out_dir is not None:
             json_path, md_path = self.report.write(self.out_dir)
             print(f"report: {md_path} and {json_path}", file=self.day.out)
-            print(f"screenshots: {len(self.report.screenshots)} in {self.out_dir}",
-                  file=self.day.out)
+            print(
+                f"screenshots: {len(self.report.screenshots)} in {self.out_dir}", file=self.day.out
+            )
         return self.status
 
 

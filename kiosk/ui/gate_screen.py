@@ -191,10 +191,13 @@ class GateScreen(QWidget):
             self.admin_requested.emit()
 
     def wedge_scan(self, text: str) -> None:
-        """A keyboard wedge typed ``text``: a code to verify or an identity number."""
+        """A keyboard wedge typed ``text``: a code to verify, a vehicle's plate (vehicle lane)
+        or an identity number."""
         entry = classify(text)
         if entry.kind == "code":
             self.service.scan(entry.text, "wedge")
+        elif entry.kind == "plate":
+            self.service.enter_plate(entry.text, source="wedge")
         else:
             self.service.enter_identity(**{entry.kind: entry.text}, source="wedge")
         self.note(self.tr("Scanner input received"))
@@ -209,7 +212,11 @@ class GateScreen(QWidget):
         assert isinstance(self.dialog, ManualEntryDialog)
         kind, text = self.dialog.entry()
         self.dialog = None
-        if text:
+        if not text:
+            return
+        if kind == "plate":
+            self.service.enter_plate(text, source="guard")  # the core normalises or refuses it
+        else:
             self.service.enter_identity(**{kind: text}, source="guard")
 
     def _override(self) -> None:

@@ -36,7 +36,7 @@ SHORTCUTS = {
     "language": "F9",
     "admin": "F12",
 }
-ENTRY_KINDS = ("id_number", "person_no", "approval_no")
+ENTRY_KINDS = ("id_number", "person_no", "approval_no", "plate")
 
 
 class GuardPanel(QWidget):
@@ -87,13 +87,18 @@ def _big(widget: QWidget) -> QWidget:
 
 
 class ManualEntryDialog(QDialog):
-    """Type an ID number, person number or approval number."""
+    """Type an ID number, person number, approval number or a vehicle's number plate."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Manual entry"))
         self.kind = QComboBox()
-        labels = (self.tr("ID number"), self.tr("Person number"), self.tr("Approval number"))
+        labels = (
+            self.tr("ID number"),
+            self.tr("Person number"),
+            self.tr("Approval number"),
+            self.tr("Number plate"),
+        )
         for kind, label in zip(ENTRY_KINDS, labels, strict=True):
             self.kind.addItem(label, kind)
         self.text = QLineEdit()
@@ -108,7 +113,8 @@ class ManualEntryDialog(QDialog):
         form.addRow(buttons)
 
     def entry(self) -> tuple[str, str]:
-        """The chosen kind (``id_number`` / ``person_no`` / ``approval_no``) and the text."""
+        """The chosen kind (``id_number`` / ``person_no`` / ``approval_no`` / ``plate``) and
+        the text."""
         return str(self.kind.currentData()), self.text.text().strip()
 
 

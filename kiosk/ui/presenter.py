@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
+from kiosk.core.plates import display_plate
 from kiosk.core.reasons import Reason, message
 from kiosk.core.verdict import Need
 from kiosk.service import TransactionView
@@ -99,9 +100,12 @@ def temperature_text(view: TransactionView) -> str:
 
 
 def person_text(view: TransactionView) -> str:
-    """The masked person: ``王* · 学生 student · S2020001`` (never more than the log keeps)."""
+    """The masked person: ``王* · 学生 student · S2020001`` (never more than the log keeps);
+    in the vehicle lane the plate first: ``车牌 plate 豫A·12345 · 李* · …``."""
     s = view.subject
     parts: list[str] = []
+    if s.plate:
+        parts.append(f"车牌 plate {display_plate(s.plate)}")
     if s.name_masked:
         parts.append(s.name_masked)
     if s.role:

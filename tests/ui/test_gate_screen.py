@@ -169,3 +169,35 @@ def test_f9_switches_the_language_at_run_time(make_gate, qtbot) -> None:
     assert companions.sound.locale == "en"  # spoken prompts follow
     gate.screen.guard_action("language")
     assert companions.languages.locale == "zh_CN"
+
+
+def test_a_listed_plate_typed_by_the_guard_is_admitted_and_logged(make_gate, qtbot) -> None:
+    gate = make_gate()
+    screen = gate.screen
+    screen.panel.buttons["manual"].click()
+    dialog = screen.dialog
+    assert isinstance(dialog, ManualEntryDialog)
+    dialog.kind.setCurrentIndex(ENTRY_KINDS.index("plate"))
+    assert dialog.kind.currentText() == "车牌"
+    dialog.text.setText("豫a·123 45")  # as typed: lower case, dot and space
+    dialog.accept()
+    qtbot.waitUntil(lambda: screen.state.kind == "admit", timeout=WAIT_MS)
+    assert "豫A·12345" in screen.banner.person.text()
+    last = gate.records("decision")[-1]
+    assert last["outcome"] == "admit"
+    assert last["subject"]["plate"] == "豫A12345"
+    assert last["identified_by"] == ["guard"]
+
+
+def test_an_unknown_plate_from_the_wedge_is_refused_with_its_reason(make_gate, qtbot) -> None:
+    gate = make_gate()
+    screen = gate.screen
+    screen.wedge_scan("京B88888")
+    qtbot.waitUntil(lambda: screen.state.kind == "reject", timeout=WAIT_MS)
+    assert "无关车辆禁止入校" in screen.banner.reasons.text()
+    assert "京B·88888" in screen.banner.person.text()
+    last = gate.records("decision")[-1]
+    assert last["outcome"] == "reject"
+    assert last["reasons"] == ["VEHICLE_NOT_AUTHORIZED"]
+    assert last["subject"]["plate"] == "京B88888"
+    assert last["identified_by"] == ["wedge"]

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QImage
 
+from kiosk.ui.admin import AdminWindow
 from tests.ui.conftest import ROOT
 
 KIOSK = ROOT / ".venv" / "bin" / "kiosk"
@@ -39,8 +40,12 @@ def test_the_demo_day_plays_offscreen_and_writes_report_and_screens(tmp_path: Pa
     assert report["admitted"] == 7
     fever = [d for d in report["decisions"] if any(r["code"] == "FEVER" for r in d["reasons"])]
     assert fever and fever[0]["reasons"][0]["zh"]
-    kinds = {name.split("-")[1] for name in report["screenshots"]}
+    gate_shots = [n for n in report["screenshots"] if not n.startswith("admin-")]
+    kinds = {name.split("-")[1] for name in gate_shots}
     assert {"idle", "pending", "admit", "reject", "fever"} <= kinds
+    assert "en-idle-show-your-code.png" in gate_shots  # the F9 switch, at the end of the day
+    pages = {f"admin-{p}-{loc}.png" for p in AdminWindow.PAGES for loc in ("zh_CN", "en")}
+    assert pages <= set(report["screenshots"])
     for name in report["screenshots"]:
         image = QImage(str(out / name))
         assert (image.width(), image.height()) == (1280, 800)

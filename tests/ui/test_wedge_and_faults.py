@@ -7,7 +7,7 @@ import dataclasses
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from kiosk.ui.entry import classify
+from kiosk.ui.entry import Entry, classify
 from tests.ui.conftest import WAIT_MS
 
 GAP_S = 0.3
@@ -33,6 +33,10 @@ def test_classify_tells_codes_from_identity_numbers() -> None:
     assert classify("41010519800101123x") == classify("41010519800101123X")
     assert classify("41010519800101123X").kind == "id_number"
     assert classify("V-0001").kind == "approval_no"
+    assert classify("V20220120-3FA91C").kind == "approval_no"  # as the central server files
+    assert classify("豫A·12345") == classify(" 豫a 12345") == Entry("plate", "豫A12345")
+    assert classify("豫AD12345") == Entry("plate", "豫AD12345")  # new-energy plate
+    assert classify("豫A1234O").kind == "person_no"  # no O on a plate: not sent as one
     assert classify(" T1001 ").text == "T1001"
     assert classify("T1001").kind == "person_no"
 

@@ -27,7 +27,8 @@ log = logging.getLogger(__name__)
 
 class AdminWindow(QMainWindow):
     """The admin screen over ``store``. Construct it through :func:`kiosk.ui.admin.open_admin`
-    (which asks for the PIN); constructing it logs ``admin_opened``.
+    (which asks for the PIN); constructing it logs ``admin_opened`` (with ``by`` when a caller
+    without the PIN dialog, such as the demo, names itself).
 
     Every database call runs on its own SQL thread (:attr:`runner`); :meth:`close` stops it.
     """
@@ -42,6 +43,7 @@ class AdminWindow(QMainWindow):
         *,
         monitor: DeviceMonitor | None = None,
         today: dt.date | None = None,
+        opened_by: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -68,7 +70,7 @@ class AdminWindow(QMainWindow):
         self.close_shortcut.activated.connect(self.close)
         self.resize(1280, 800)
         self._retranslate()
-        self.audit("opened", {})
+        self.audit("opened", {"by": opened_by} if opened_by else {})
         self.log_page.load_choices()
         self.log_page.model.set_filter(query.LogFilter())
         self.charts_page.refresh()

@@ -1,4 +1,5 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>AdminLog</name>
@@ -191,7 +192,7 @@
 <context>
     <name>DevicesPage</name>
     <message>
-        <source>not connected to the gate's devices</source>
+        <source>not connected to the gate&apos;s devices</source>
         <translation>未连接校门设备</translation>
     </message>
     <message>
@@ -421,7 +422,8 @@
     <message numerus="yes">
         <source>%n record(s) exported to %1</source>
         <translation>
-            <numerusform>已导出 %n 条记录到 %1</numerusform></translation>
+            <numerusform>已导出 %n 条记录到 %1</numerusform>
+        </translation>
     </message>
     <message>
         <source>Export failed: %1</source>
@@ -450,12 +452,14 @@
     <message numerus="yes">
         <source>%n record(s) loaded, counting…</source>
         <translation>
-            <numerusform>已加载 %n 条，正在计数…</numerusform></translation>
+            <numerusform>已加载 %n 条，正在计数…</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n record(s) match</source>
         <translation>
-            <numerusform>共 %n 条符合</numerusform></translation>
+            <numerusform>共 %n 条符合</numerusform>
+        </translation>
     </message>
     <message>
         <source> (%1 loaded)</source>
@@ -539,6 +543,10 @@
     <message>
         <source>Approval number</source>
         <translation>审批编号</translation>
+    </message>
+    <message>
+        <source>Number plate</source>
+        <translation>车牌</translation>
     </message>
     <message>
         <source>Kind</source>
@@ -639,17 +647,20 @@
     <message numerus="yes">
         <source>Intact: %n record(s) checked, no problem found.</source>
         <translation>
-            <numerusform>完整：已校验 %n 条记录，未发现问题。</numerusform></translation>
+            <numerusform>完整：已校验 %n 条记录，未发现问题。</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>TAMPERED: %n problem(s) found.</source>
         <translation>
-            <numerusform>已被篡改：发现 %n 处问题。</numerusform></translation>
+            <numerusform>已被篡改：发现 %n 处问题。</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n record(s) checked.</source>
         <translation>
-            <numerusform>已校验 %n 条记录。</numerusform></translation>
+            <numerusform>已校验 %n 条记录。</numerusform>
+        </translation>
     </message>
     <message>
         <source>Verification failed: %1</source>
