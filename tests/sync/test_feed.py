@@ -95,6 +95,6 @@ def test_a_bad_row_deep_in_a_page_is_named_by_index_and_field() -> None:
     rows[37]["id_hmac"] = "not hex"
     with pytest.raises(PageError, match=r"people\[37\]: id_hmac: expected an ID HMAC"):
         parse_page(page(upsert={"people": rows}))
-    rows[37] = "T37"
+    mixed: list[Any] = [*rows[:37], "T37", *rows[38:]]
     with pytest.raises(PageError, match=r"people\[37\] is not an object"):
-        parse_page(page(upsert={"people": rows}))
+        parse_page(page(upsert={"people": mixed}))
