@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from sqlalchemy import Connection, func, insert, select, update
 
 from central.models import ChainBreakRow, DecisionRow, GateRow, table
@@ -94,8 +94,24 @@ class _Held:
     hash: str
 
 
+_BATCH = TypeAdapter(list[WireRecord])
+
+
 def parse_records(items: Sequence[Any]) -> list[WireRecord | ItemResult]:
-    """Each item as a record, or the rejection saying which field is malformed."""
+    """Each item as a record, or the rejection saying which field is malformed.
+
+    A batch without a malformed item is validated in one call; otherwise item by item, so
+    each malformed one gets its own rejection."""
+    try:
+        records = _BATCH.validate_python(items)
+    except ValidationError:
+        return _parse_each(items)
+    if all(r.at.tzinfo is not None for r in records):
+        return list(records)
+    return _parse_each(items)
+
+
+def _parse_each(items: Sequence[Any]) -> list[WireRecord | ItemResult]:
     out: list[WireRecord | ItemResult] = []
     for item in items:
         try:

@@ -165,6 +165,19 @@ class Outbox:
             result = conn.execute(stmt.values(status="pending", next_attempt_at=None))
         return int(result.rowcount or 0)
 
+    def release(self, ids: Sequence[int]) -> int:
+        """Return these in-flight rows to pending as they were (claimed but never sent: no
+        attempt counted, no back-off); returns how many."""
+        if not ids:
+            return 0
+        with write_connection(self._engine) as conn, conn.begin():
+            result = conn.execute(
+                update(OUTBOX)
+                .where(OUTBOX.c.id.in_(list(ids)), OUTBOX.c.status == "inflight")
+                .values(status="pending")
+            )
+        return int(result.rowcount or 0)
+
     def release_inflight(self) -> int:
         """Return every in-flight row to pending (call on start-up); returns how many."""
         with write_connection(self._engine) as conn, conn.begin():

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
@@ -23,6 +24,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    TypeAdapter,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -59,7 +61,7 @@ from kiosk.core.registry import (
     VisitApproval,
 )
 
-__all__ = ["KIND_SCHEMAS", "RecordError", "ValidationError", "to_record"]
+__all__ = ["KIND_SCHEMAS", "RecordError", "RowsError", "ValidationError", "to_record", "to_records"]
 
 IDENT_MAX = 32  # leave ids, gate ids, revocation kinds (person and approval numbers: identity.py)
 LABEL_MAX = 200
@@ -67,12 +69,22 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _IDENT = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._/-]*$")
 _REGION = re.compile(r"^\d{2,12}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_HMAC = re.compile(r"[0-9a-f]{64}")
+_HEX = re.compile(r"(?:[0-9a-f]{2})+")
 _TRUE = {"true", "1", "yes", "y"}
 _FALSE = {"false", "0", "no", "n"}
 
 
 class RecordError(ValueError):
     """A registry row cannot become a record; the message names the field and why."""
+
+
+class RowsError(RecordError):
+    """One row of a list cannot become a record: ``index`` says which (from 0)."""
+
+    def __init__(self, index: int, message: str) -> None:
+        super().__init__(message)
+        self.index = index
 
 
 def _plain(value: Any, what: str, limit: int) -> str:
@@ -133,7 +145,7 @@ def _id_number(value: Any) -> str:
 
 def _hmac(value: Any) -> str:
     text = _plain(value, "an ID HMAC", 64)
-    if not re.fullmatch(r"[0-9a-f]{64}", text):
+    if not _HMAC.fullmatch(text):
         raise ValueError("expected an ID HMAC (64 lowercase hex digits)")
     return text
 
@@ -487,7 +499,7 @@ def _hex_bytes(limit: int) -> BeforeValidator:
         if isinstance(value, bytes):
             return value
         text = _plain(value, "hex digits", limit * 2)
-        if not re.fullmatch(r"(?:[0-9a-f]{2})+", text):
+        if not _HEX.fullmatch(text):
             raise ValueError("expected lowercase hex digits")
         return bytes.fromhex(text)
 
@@ -558,10 +570,41 @@ def to_record(
     return model.record(key)  # type: ignore[attr-defined]
 
 
+@cache
+def _list_schema(kind: str) -> TypeAdapter[list[Any]]:
+    return TypeAdapter(list[KIND_SCHEMAS[kind]])  # type: ignore[valid-type]
+
+
+def to_records(
+    kind: str,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    tz: dt.tzinfo | None = None,
+    key: bytes | None = None,
+) -> list[Any]:
+    """Validate every row of ``rows`` against the schema of ``kind`` in one call (the same
+    checks as :func:`to_record`, row by row) and return the engine's records.
+
+    Raises :class:`RowsError` with the index of the first bad row and one line naming its
+    first bad field and why.
+    """
+    try:
+        models = _list_schema(kind).validate_python(rows, context={"tz": tz, "key": key})
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        index = err["loc"][0] if err["loc"] else 0
+        raise RowsError(int(index), _line(err, err["loc"][1:])) from None
+    return [model.record(key) for model in models]
+
+
 def first_error(exc: ValidationError) -> str:
     """One line for the first error: ``field: message``, or the message of a row-level check."""
     err = exc.errors(include_url=False)[0]
-    field = ".".join(str(p) for p in err["loc"])
+    return _line(err, err["loc"])
+
+
+def _line(err: Any, loc: Sequence[Any]) -> str:
+    field = ".".join(str(p) for p in loc)
     msg = _message(err)
     return f"{field}: {msg}" if field else msg
 

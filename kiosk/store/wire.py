@@ -19,7 +19,7 @@ from typing import Any
 
 from kiosk.store import records as rec
 from kiosk.store.chain import canonical_json, iso_utc
-from kiosk.store.schemas import to_record
+from kiosk.store.schemas import to_record, to_records
 
 KINDS: dict[str, rec.RecordKind[Any]] = {kind.name: kind for kind in rec.ALL_KINDS}
 
@@ -55,6 +55,11 @@ def key_text(key: Mapping[str, Any]) -> str:
 def row_record(kind: str, row: Mapping[str, Any]) -> Any:
     """A feed row back as the record, validated by the kind's schema (``RecordError``)."""
     return to_record(kind, row)
+
+
+def row_records(kind: str, rows: list[Mapping[str, Any]]) -> list[Any]:
+    """Feed rows back as records, validated in one call (``RowsError`` names the bad row)."""
+    return to_records(kind, rows)
 
 
 @cache

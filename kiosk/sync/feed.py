@@ -16,8 +16,8 @@ from typing import Any
 
 from kiosk.store.chain import canonical_json
 from kiosk.store.changes import ChangeSet
-from kiosk.store.schemas import RecordError
-from kiosk.store.wire import KINDS, row_key, row_record
+from kiosk.store.schemas import RowsError
+from kiosk.store.wire import KINDS, row_key, row_records
 
 
 class PageError(ValueError):
@@ -70,7 +70,7 @@ def parse_page(page: Any) -> FeedPage:
     delete: dict[str, list[dict[str, Any]]] = {}
     count = 0
     for kind, rows in upserts.items():
-        upsert[kind] = [_record(kind, i, row) for i, row in enumerate(_rows(kind, rows))]
+        upsert[kind] = _records(kind, _rows(kind, rows))
         count += len(upsert[kind])
     for kind, rows in deletes.items():
         delete[kind] = [_key(kind, i, row) for i, row in enumerate(_rows(kind, rows))]
@@ -101,13 +101,14 @@ def _rows(kind: str, rows: Any) -> list[Any]:
     return rows
 
 
-def _record(kind: str, i: int, row: Any) -> Any:
-    if not isinstance(row, dict):
-        raise PageError(f"feed page: {kind}[{i}] is not an object")
+def _records(kind: str, rows: list[Any]) -> list[Any]:
+    for i, row in enumerate(rows):
+        if not isinstance(row, dict):
+            raise PageError(f"feed page: {kind}[{i}] is not an object")
     try:
-        return row_record(kind, row)
-    except RecordError as exc:
-        raise PageError(f"feed page: {kind}[{i}]: {exc}") from None
+        return row_records(kind, rows)
+    except RowsError as exc:
+        raise PageError(f"feed page: {kind}[{exc.index}]: {exc}") from None
 
 
 def _key(kind: str, i: int, row: Any) -> dict[str, Any]:

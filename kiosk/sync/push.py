@@ -7,12 +7,17 @@ admin). When the answer never comes, or cannot be read, the rows go back to ``pe
 back-off: the server may have stored them, and dedups them by ``record_id`` when they come
 again. A crash leaves rows ``inflight``; :meth:`Outbox.release_inflight` at start-up returns
 them.
+
+While the server checks and stores one batch, the next is claimed (the gate's database work
+overlaps the server's); when the batch in flight fails, the claimed one goes back to pending
+untouched (:meth:`Outbox.release`), as it was never sent.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,26 +62,38 @@ def push(
     due = FAR_FUTURE if now_due else None
     sent = duplicates = rejected = batches = 0
     chain: str | None = None
-    while max_batches is None or batches < max_batches:
-        items = outbox.claim_batch(size, now=due)
-        if not items:
-            break
-        batches += 1
-        try:
-            answer = _send(client, items, backlog=_backlog(outbox, len(items)))
-            acked, dups, refused, chain = _settle(outbox, items, answer)
-        except ServerError as exc:
-            outbox.fail([i.id for i in items], str(exc))
-            if isinstance(exc, Refused) and exc.status == 413 and size > 1:
-                size = max(1, size // 2)  # the server wants less per request
-                continue
-            raise
-        except BaseException:
-            outbox.fail([i.id for i in items], "upload interrupted")
-            raise
-        sent += acked
-        duplicates += dups
-        rejected += refused
+
+    def claim() -> list[OutboxItem]:
+        more = max_batches is None or batches < max_batches
+        return outbox.claim_batch(size, now=due) if more else []
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-send") as sender:
+        items = claim()
+        while items:
+            batches += 1
+            answer: Future[Any] = sender.submit(
+                _send, client, items, backlog=_backlog(outbox, len(items))
+            )
+            following: list[OutboxItem] = []
+            try:
+                following = claim()  # while the server works on this batch
+                acked, dups, refused, chain = _settle(outbox, items, answer.result())
+            except ServerError as exc:
+                outbox.fail([i.id for i in items], str(exc))
+                outbox.release([i.id for i in following])
+                if isinstance(exc, Refused) and exc.status == 413 and size > 1:
+                    size = max(1, size // 2)  # the server wants less per request
+                    items = claim()
+                    continue
+                raise
+            except BaseException:
+                outbox.fail([i.id for i in items], "upload interrupted")
+                outbox.release([i.id for i in following])
+                raise
+            sent += acked
+            duplicates += dups
+            rejected += refused
+            items = following
     return PushResult(sent, duplicates, rejected, batches, chain)
 
 

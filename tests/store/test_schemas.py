@@ -13,7 +13,7 @@ from kiosk.core.registry import LeaveApproval, Person, VisitApproval
 from kiosk.scenarios.registry_builder import build_records
 from kiosk.scenarios.spec import ScenarioError
 from kiosk.store.records import ALL_KINDS
-from kiosk.store.schemas import KIND_SCHEMAS, RecordError, to_record
+from kiosk.store.schemas import KIND_SCHEMAS, RecordError, RowsError, to_record, to_records
 
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
 KEY = b"k" * 32
@@ -165,3 +165,17 @@ def test_every_record_in_its_json_form_validates_back_to_itself() -> None:
     for kind in KIND_SCHEMAS:
         for record in getattr(full, kind):
             assert to_record(kind, _json_form(record)) == record, kind
+
+
+def test_a_list_is_checked_as_each_row_would_be() -> None:
+    rows = [
+        {"person_no": "S1", "role": "student", "name_masked": "张*", "unit": "某学院"},
+        {"person_no": "S2", "role": "staff", "name_masked": "李*", "active": "no"},
+    ]
+    assert to_records("people", rows) == [to_record("people", r) for r in rows]
+    rows.append({"person_no": "S3", "role": "janitor", "name_masked": "王*"})
+    with pytest.raises(RowsError, match="role: expected one of") as caught:
+        to_records("people", rows)
+    assert caught.value.index == 2
+    with pytest.raises(RecordError, match="role: expected one of"):
+        to_record("people", rows[2])

@@ -298,10 +298,11 @@ def test_faults_against_postgresql(tmp_path: Path, postgres: PostgresCluster) ->
                 options = dict(options)
                 times = int(options.pop("times", 1))
                 proxy.inject(kind, times=times, path_prefix=path, **options)  # type: ignore[arg-type]
-            for _ in range(20):
+            for round_no in range(20):
                 gate.worker.run_once(now_due=True)
                 if not proxy.pending():
                     break
+                fill_log(gate.store, 50, tag=f"r{round_no}")  # more to upload, more faults hit
             assert proxy.pending() == 0
             drain(gate)
             assert_consistent(central, gate)

@@ -88,3 +88,13 @@ def test_snapshot_pages_merge() -> None:
     assert merged.upsert["people"] == [ALICE, bob]
     with pytest.raises(PageError, match="only add"):
         merge(first, parse_page(page()).changes)
+
+
+def test_a_bad_row_deep_in_a_page_is_named_by_index_and_field() -> None:
+    rows = [record_row(Person(f"T{i}", "staff", "李*", f"{i:064x}", None, "")) for i in range(50)]
+    rows[37]["id_hmac"] = "not hex"
+    with pytest.raises(PageError, match=r"people\[37\]: id_hmac: expected an ID HMAC"):
+        parse_page(page(upsert={"people": rows}))
+    mixed: list[Any] = [*rows[:37], "T37", *rows[38:]]
+    with pytest.raises(PageError, match=r"people\[37\] is not an object"):
+        parse_page(page(upsert={"people": mixed}))
