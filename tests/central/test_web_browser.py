@@ -54,7 +54,7 @@ def _log_in(browser: Browser, url: str, username: str) -> None:
 def test_visitor_files_staff_approve_gate_admits_admin_finds_it(
     tmp_path: Path, shots: Path
 ) -> None:
-    server = CentralServer(tmp_path / "central").start()
+    server = CentralServer(tmp_path / "central", tz="Asia/Shanghai").start()
     phone = desk = None
     try:
         c = server.central
