@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
+from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QFont, QFontInfo
 from PySide6.QtWidgets import QApplication
 
@@ -45,6 +46,22 @@ from kiosk.ui.i18n import use_cjk_font
 from kiosk.ui.wedge import WedgeFilter
 
 log = logging.getLogger(__name__)
+qt_log = logging.getLogger("qt")
+
+QUIET_QT_MESSAGES = ("This plugin does not support propagateSizeHints()",)
+"""Qt's notes that say nothing to a guard (the offscreen platform's window hints)."""
+
+
+def _qt_message(mode: QtMsgType, context: QMessageLogContext, message: str) -> None:
+    """Qt's own messages go to the ``qt`` logger; known harmless ones only at debug level."""
+    if message in QUIET_QT_MESSAGES:
+        qt_log.debug("%s", message)
+    elif mode in (QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg):
+        qt_log.error("%s", message)
+    elif mode == QtMsgType.QtWarningMsg:
+        qt_log.warning("%s", message)
+    else:
+        qt_log.debug("%s", message)
 
 
 def qt_application(headless: bool) -> QApplication:
@@ -55,6 +72,7 @@ def qt_application(headless: bool) -> QApplication:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     app = QApplication.instance()
     if not isinstance(app, QApplication):
+        qInstallMessageHandler(_qt_message)
         app = QApplication(sys.argv[:1])
     use_cjk_font(app)
     return app
