@@ -9,8 +9,6 @@ They are bulk inserted in one transaction, far faster than :meth:`DecisionLog.ap
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import random
 import uuid
 from typing import Any
@@ -18,7 +16,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from kiosk.core.reasons import Reason
-from kiosk.store.chain import GENESIS_HASH, canonical_json, iso_utc
+from kiosk.store.chain import GENESIS_HASH, canonical_json, record_hash
 from kiosk.store.log import EVENTS, META, META_LOG_END, OUTBOX
 
 ROLES = ("student", "staff", "contractor", "visitor")
@@ -71,31 +69,6 @@ def _decision(rng: random.Random, gate: str, at: dt.datetime) -> dict[str, Any]:
     }
 
 
-def _chain_hash(
-    prev: str,
-    seq: int,
-    record_id: str,
-    kind: str,
-    at: dt.datetime,
-    gate: str,
-    outcome: str | None,
-    person_no: str | None,
-    payload_json: str,
-) -> str:
-    """:func:`~kiosk.store.chain.record_hash` with the payload's canonical JSON made once
-    (the body's keys in sorted order, as ``canonical_json`` writes them)."""
-    fields = (
-        ("at", iso_utc(at)), ("gate", gate), ("kind", kind), ("outcome", outcome),
-    )
-    head = ",".join(f"{json.dumps(k)}:{json.dumps(v, ensure_ascii=False)}" for k, v in fields)
-    tail = (
-        f'"person_no":{json.dumps(person_no, ensure_ascii=False)},'
-        f'"record_id":{json.dumps(record_id)},"seq":{seq}'
-    )
-    body = "{" + head + ',"payload":' + payload_json + "," + tail + "}"
-    return hashlib.sha256((prev + body).encode("utf-8")).hexdigest()
-
-
 def fill_log(
     engine: Engine,
     n: int,
@@ -131,7 +104,17 @@ def fill_log(
             person_no = (payload.get("subject") or {}).get("person_no")
             record_id = str(uuid.UUID(int=rng.getrandbits(128)))
             text = canonical_json(payload)
-            digest = _chain_hash(prev, seq, record_id, kind, at, gate, outcome, person_no, text)
+            digest = record_hash(
+                prev,
+                seq=seq,
+                record_id=record_id,
+                kind=kind,
+                at=at,
+                gate=gate,
+                outcome=outcome,
+                person_no=person_no,
+                payload=payload,
+            )
             events.append({
                 "seq": seq, "record_id": record_id, "kind": kind, "at": at, "gate": gate,
                 "outcome": outcome, "person_no": person_no, "payload": text,
