@@ -8,12 +8,11 @@ the newest one named in ``secrets/issuer/current`` signs, older ones stay for th
 
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
 
 from kiosk.core.credentials.keys import SigningKey
-from kiosk.store.private import owner_only_umask, private_dir
+from kiosk.store.private import owner_only_umask, private_dir, write_private
 from kiosk.store.secrets import (
     KEY_BYTES,
     SecretFileError,
@@ -65,19 +64,6 @@ class ServerKeys:
         key = SigningKey.generate("EdDSA")
         private_dir(self.issuer_dir)
         with owner_only_umask():
-            _write_atomic(self.issuer_dir / f"{key.kid.hex()}.pem", key.to_pem())
-            _write_atomic(self.issuer_dir / "current", key.kid.hex().encode() + b"\n")
+            write_private(self.issuer_dir / f"{key.kid.hex()}.pem", key.to_pem())
+            write_private(self.issuer_dir / "current", key.kid.hex().encode() + b"\n")
         return key
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)

@@ -10,13 +10,12 @@ from __future__ import annotations
 import binascii
 import hashlib
 import logging
-import os
 import re
 import stat
 from pathlib import Path
 
 from kiosk.errors import UserError
-from kiosk.store.private import private_dir
+from kiosk.store.private import private_dir, write_private
 
 log = logging.getLogger(__name__)
 
@@ -91,15 +90,6 @@ def install_campus_key(path: Path, key: bytes, *, replace: bool = False) -> bool
                 f" {fingerprint(read_campus_key(path))}); give --replace to change it"
             )
     private_dir(path.parent)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(key)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_private(path, key)
     log.info("campus key %s installed at %s", fingerprint(key), path)
     return True

@@ -7,14 +7,13 @@ hands out at enrolment are kept in owner-only files in the data directory (desig
 from __future__ import annotations
 
 import logging
-import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.config import KioskConfig
 from kiosk.errors import UserError
-from kiosk.store.private import private_dir
+from kiosk.store.private import private_dir, write_private
 from kiosk.store.secrets import fingerprint, install_campus_key, parse_key_file
 from kiosk.store.store import campus_key_path
 from kiosk.sync.clock import ClockSkew
@@ -73,16 +72,7 @@ def check_token(text: str, source: str) -> str:
 def write_token(path: Path, token: str) -> None:
     """Store ``token`` owner-only (0600, directory 0700), replacing any older one."""
     private_dir(path.parent)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(token + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_private(path, (token + "\n").encode("utf-8"))
 
 
 def link_settings(config: KioskConfig, token: str | None, url: str | None = None) -> LinkSettings:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
+
+from kiosk.store.private import write_private
 
 
 @dataclass(frozen=True)
@@ -79,11 +80,7 @@ def status_from_json(data: Any) -> SyncStatus:
 
 def save_status(path: Path, status: SyncStatus) -> None:
     """Write ``status`` to ``path`` atomically (owner-only)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(status_to_json(status), fh)
-    os.replace(tmp, path)
+    write_private(path, json.dumps(status_to_json(status)).encode("utf-8"))
 
 
 def load_status(path: Path) -> SyncStatus | None:
