@@ -43,6 +43,7 @@ from kiosk.ui.bridge import DeviceSignals, ServiceSignals
 from kiosk.ui.gate_screen import GateScreen, ScreenParts
 from kiosk.ui.gate_services import ScreenCompanions
 from kiosk.ui.i18n import use_cjk_font
+from kiosk.ui.startup import freeze_startup_objects
 from kiosk.ui.wedge import WedgeFilter
 
 log = logging.getLogger(__name__)
@@ -186,6 +187,7 @@ def run_gate(config: KioskConfig, *, windowed: bool, headless: bool = False) -> 
     try:
         sync = start_sync(config, store, runtime.service)
         runtime.start()
+        freeze_startup_objects()
         if windowed:
             runtime.screen.resize(1280, 800)
             runtime.screen.show()

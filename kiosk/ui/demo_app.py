@@ -35,6 +35,7 @@ from kiosk.ui.demo_closing import admin_shots, english_gate_shots
 from kiosk.ui.gate_screen import GateScreen, ScreenParts
 from kiosk.ui.i18n import Languages
 from kiosk.ui.presenter import ScreenState
+from kiosk.ui.startup import freeze_startup_objects
 
 log = logging.getLogger(__name__)
 DWELL_S = 3.0
@@ -169,6 +170,7 @@ class QtDemo:
 
     def run(self) -> int:
         """Play the day in the window (or offscreen) and return the exit status."""
+        freeze_startup_objects()
         self.screen.show()
         player = threading.Thread(target=self._play, name="demo-day", daemon=True)
         QTimer.singleShot(0, player.start)
