@@ -109,6 +109,8 @@ class GateRuntime:
             relay_listener=d.part("relay"),
         )
         self.readings.attach(self.devices.thermometer)
+        capture = self.devices.capture
+        d.monitor.camera_fps = lambda: capture.fps
         self.pin_checker = admin_pin_checker(config)
         self.service: GateService = build_service(
             config,
@@ -145,7 +147,9 @@ class GateRuntime:
         self.wedge = WedgeFilter(self.screen)
         self.wedge.scanned.connect(self.screen.wedge_scan)
         self.card_reader: IdCardReader | None = None
-        self.companions = ScreenCompanions(self.screen, config, store, self.pin_checker)
+        self.companions = ScreenCompanions(
+            self.screen, config, store, self.pin_checker, monitor=d.monitor
+        )
 
     def start(self) -> None:
         """Start the service, the camera, the scan worker and the ID card reader."""

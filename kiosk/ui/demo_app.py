@@ -106,6 +106,8 @@ class QtDemo:
             after_visit=self._after_visit,
         )
         self.day = DemoDay(config, data_dir, out, filler, watch)
+        capture = self.day.capture
+        d.monitor.camera_fps = lambda: capture.fps
         self.report = DayReport()
         self.day.service.add_listener(self.service_signals.listener())
         self.day.service.add_listener(self.report)
@@ -162,7 +164,10 @@ class QtDemo:
         """The gate screen in English and the admin pages, once the day is over."""
         try:
             english_gate_shots(self.screen, self.day.service, self.languages, shots.save)
-            pages = admin_shots(self.day.store, self.day.config, self.languages, DAY, out_dir)
+            pages = admin_shots(
+                self.day.store, self.day.config, self.languages, DAY, out_dir,
+                self.device_signals.monitor,
+            )
             self.report.screenshots += [p.name for p in pages]
         except Exception:  # noqa: BLE001 - reported; the day's result stands
             log.exception("the closing screenshots failed")
