@@ -241,9 +241,10 @@ class GateScreen(QWidget):
         self._open(dialog, done)
 
     def _confirm_guard(self) -> None:
-        """The guard checked what the kiosk could not and confirms the person shown; the gate
-        refuses (and logs) it for anything but a guard wait."""
-        tx_id = self.state.tx_id
+        """The guard checked what the kiosk could not and confirms the person waiting for it
+        (else the one shown); the gate refuses (and logs) it for anything but a guard wait."""
+        current = self.service.snapshot().current
+        tx_id = current.id if current is not None and current.confirmable else self.state.tx_id
         if tx_id is None:
             self.note(self.tr("Nobody waits for a guard's confirmation"))
             return

@@ -83,7 +83,7 @@ class GuardPanel(QWidget):
             "override": self.tr("Override"),
             "host": self.tr("Host confirmed"),
             "fever": self.tr("Acknowledge fever"),
-            "confirm": self.tr("Guard confirms"),
+            "confirm": self.tr("Confirm"),
             "language": self.tr("中文 / English"),
             "admin": self.tr("Admin"),
         }

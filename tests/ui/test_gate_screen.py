@@ -214,6 +214,7 @@ def test_f8_guard_confirmation_admits_an_untrusted_clock_wait_and_is_logged(
         lambda: screen.state.prompt == ("请等待保安确认", "A guard will check"), timeout=WAIT_MS
     )
     assert "F8" in screen.guard_note.text() and "F8" in screen.panel.buttons["confirm"].text()
+    assert screen.panel.minimumSizeHint().width() <= 1280, "nine buttons on a 1280 px screen"
     assert screen.state.kind == "pending" and gate.records("decision") == []
     screen.activateWindow()
     qtbot.waitUntil(screen.isActiveWindow, timeout=WAIT_MS)

@@ -413,7 +413,7 @@
         <translation>确认体温警报</translation>
     </message>
     <message>
-        <source>Guard confirms</source>
+        <source>Confirm</source>
         <translation>保安确认</translation>
     </message>
     <message>
