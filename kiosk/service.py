@@ -91,6 +91,10 @@ class TransactionView:
     """The last ID card read for this transaction (masked summary for the screen; its HMAC is
     what matched)."""
     host_confirmed: bool
+    guard_confirmed: tuple[Reason, ...]
+    """What a guard confirmed for this transaction (R15 waits, an unanswered online check)."""
+    confirmable: tuple[Reason, ...]
+    """What the guard's confirmation (``confirm_guard``) would resolve now."""
     fever_acknowledged: bool
     fault: str | None
 
@@ -120,6 +124,8 @@ class TransactionView:
             identified_by=tuple(tx.sources),
             id_card=ev.id_cards[-1] if ev.id_cards else None,
             host_confirmed=ev.host_confirmed_by_guard,
+            guard_confirmed=ev.guard_confirmed,
+            confirmable=v.confirmable,
             fever_acknowledged=tx.fever_acknowledged,
             fault=tx.fault,
         )
@@ -142,7 +148,7 @@ class Refusal:
     ``action`` is ``scan`` (a bad code while someone is being processed), ``reading`` (a
     measurement that belonged to another transaction), ``idcard`` (a card that identifies
     nobody, such as a foreigner's permanent residence card) or a guard action (``retest``,
-    ``override``, ``confirm_host``, ``ack_fever``).
+    ``override``, ``confirm_guard``, ``confirm_host``, ``ack_fever``).
     """
 
     action: str
@@ -205,7 +211,8 @@ class GateService(GateListener):
 
     ``turnstile`` is pulsed on the "relay" worker after a decision is logged and listeners
     were told; ``online`` checks URL health codes on "online-check" workers, each answer
-    bounded by ``online_timeout_s`` (late or failed: ``unverified``); ``thermometer`` is asked
+    bounded by ``online_timeout_s`` (late or not reached: ``unreachable``, and a guard checks;
+    a verifier that fails: ``invalid``); ``thermometer`` is asked
     for a measurement whenever the transaction in progress needs one.
     """
 
@@ -372,6 +379,11 @@ class GateService(GateListener):
         """Guard: admit ``tx_id`` with a configured reason (hard rules need the admin PIN)."""
         self._post(lambda: self._gate.override(tx_id, reason, pin))
 
+    def confirm_guard(self, tx_id: str) -> None:
+        """Guard: checked what the kiosk could not (stale data, untrusted clock, a code the
+        server could not be asked about) and confirms ``tx_id``; never resolves a reject."""
+        self._post(lambda: self._gate.confirm_guard(tx_id))
+
     def confirm_host(self, tx_id: str) -> None:
         """Guard: the host confirmed the parked visitor ``tx_id`` by phone (R6, logged)."""
         self._post(lambda: self._gate.confirm_host(tx_id))
@@ -418,7 +430,7 @@ class GateService(GateListener):
             self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="online-check")
         online, executor = self._online, self._executor
         if online is None or executor is None:
-            self._post(lambda: self._gate.online_result(tx_id, "unverified"))
+            self._post(lambda: self._gate.online_result(tx_id, "unreachable"))
             return
         self._work.add()
         answered: list[bool] = []
@@ -430,7 +442,7 @@ class GateService(GateListener):
                     return
                 answered.append(True)
             timer.cancel()
-            if color == "unverified" and not future.done():
+            if color == "unreachable" and not future.done():
                 log.warning("online health-code check timed out after %s s", self._online_timeout_s)
             self._post(lambda: self._gate.online_result(tx_id, color))
             self._work.done()
@@ -438,11 +450,11 @@ class GateService(GateListener):
         def finished(done: Future[OnlineColor]) -> None:
             try:
                 answer(done.result())
-            except Exception as exc:  # noqa: BLE001 - any failure means "not verified"
+            except Exception as exc:  # noqa: BLE001 - a broken verifier: no usable answer
                 log.warning("online health-code check failed: %s", exc)
-                answer("unverified")
+                answer("invalid")
 
-        timer = threading.Timer(self._online_timeout_s, answer, args=("unverified",))
+        timer = threading.Timer(self._online_timeout_s, answer, args=("unreachable",))
         timer.name = "online-timeout"
         timer.daemon = True
         future: Future[OnlineColor] = executor.submit(online, text)

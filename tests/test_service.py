@@ -352,26 +352,93 @@ def test_the_online_check_never_blocks_the_gate(
         assert view.reasons == (Reason.CREDENTIAL_MISSING,), "green: now who is it?"
 
 
-def test_a_late_online_answer_counts_as_unverified(
+def test_a_late_online_answer_waits_for_the_guard_who_confirms(
     config: KioskConfig, store: Store, relay: tuple[RelaySimulator, RelayDevice]
 ) -> None:
+    sim, device = relay
     release = threading.Event()
+    recorder = Recorder()
 
     def hung_server(code: str) -> OnlineColor:
         release.wait(10)
-        return "green"
+        return "red"  # too late to count
 
+    clock = ManualClock(NOW)
     with service_for(
-        config, store, relay[1], ManualClock(NOW), online=hung_server, online_timeout_s=0.2
+        config, store, device, clock, online=hung_server, online_timeout_s=0.2
     ) as service:
+        service.add_listener(recorder)
         service.scan("https://hc.example.cn/q?t=2")
+        assert service.wait_idle(5)
+        view = service.snapshot().current
+        assert view is not None and view.outcome == "pending" and view.needs[0] == "guard"
+        assert view.reasons == (
+            Reason.HEALTH_CODE_UNVERIFIED,
+            Reason.GUARD_CONFIRMATION_REQUIRED,
+            Reason.CREDENTIAL_MISSING,
+        )
+        assert view.confirmable == (Reason.HEALTH_CODE_UNVERIFIED,)
+        release.set()
+        service.confirm_guard(view.id)
+        assert service.wait_idle(5)
+        confirmed = service.transaction(view.id)
+        assert confirmed is not None and confirmed.outcome == "pending"
+        assert confirmed.reasons == (Reason.CREDENTIAL_MISSING,), "checked: now who is it?"
+        assert confirmed.guard_confirmed == (Reason.HEALTH_CODE_UNVERIFIED,)
+        service.enter_identity(approval_no="V-0001")
+        assert service.wait_idle(5)
+        service.reading(view.id, Reading(body_c=36.5))
+        assert service.wait_idle(5)
+        service.confirm_host(view.id)
+        assert service.wait_idle(10)
+        service.confirm_guard(view.id)  # again, after the admit: refused and logged
+        assert service.wait_idle(5)
+    final = service.transaction(view.id)
+    assert final is not None and final.outcome == "admit" and final.relay == "pulsed"
+    assert final.warnings == (Reason.GUARD_CONFIRMED,) and final.override is None
+    assert len(sim.pulses()) == 1
+    (refusal,) = recorder.of("refused")
+    assert (refusal.action, refusal.tx_id, refusal.detail) == (
+        "confirm_guard",
+        view.id,
+        "already admitted",
+    )
+    records = [r for r in store.log.records() if r.kind in ("audit", "decision")]
+    assert [(r.kind, r.payload.get("event")) for r in records] == [
+        ("audit", "guard_confirmed"),
+        ("decision", None),
+        ("audit", "confirm_guard_refused"),
+    ]
+    assert records[0].payload["confirmed"] == ["HEALTH_CODE_UNVERIFIED"]
+    decision = records[1].payload
+    assert decision["guard_confirmed"] == ["HEALTH_CODE_UNVERIFIED"]
+    assert decision["online_health"] == "unreachable" and decision["override"] is None
+    assert decision["warnings"] == ["GUARD_CONFIRMED"] and decision["host_confirmed_by_guard"]
+
+
+def test_a_verifier_that_fails_is_a_refusal_not_a_guard_question(
+    config: KioskConfig, store: Store, relay: tuple[RelaySimulator, RelayDevice]
+) -> None:
+    def broken(code: str) -> OnlineColor:
+        raise RuntimeError("verifier bug")
+
+    recorder = Recorder()
+    with service_for(
+        config, store, relay[1], ManualClock(NOW), online=broken, online_timeout_s=2.0
+    ) as service:
+        service.add_listener(recorder)
+        service.scan("https://hc.example.cn/q?t=3")
         assert service.wait_idle(5)
         view = service.snapshot().last
         assert view is not None and view.outcome == "reject"
-        assert view.reasons == (Reason.HEALTH_CODE_UNVERIFIED,)
-        release.set()
+        assert view.reasons == (Reason.HEALTH_CODE_UNVERIFIED,) and view.confirmable == ()
+        service.confirm_guard(view.id)
         assert service.wait_idle(5)
-        assert service.transaction(view.id).outcome == "reject"  # type: ignore[union-attr]
+    (refusal,) = recorder.of("refused")
+    assert refusal.action == "confirm_guard" and "only an override" in refusal.detail
+    assert service.transaction(view.id).outcome == "reject"  # type: ignore[union-attr]
+    (decision,) = [r.payload for r in store.log.records() if r.kind == "decision"]
+    assert decision["online_health"] == "invalid"
 
 
 @pytest.fixture

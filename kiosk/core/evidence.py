@@ -12,8 +12,13 @@ from kiosk.core.identity import CardIdentity
 from kiosk.core.reasons import Reason
 
 Direction = Literal["in", "out"]
-OnlineColor = Literal["green", "yellow", "red", "unverified", "checking"]
-"""``checking``: the online check was asked for and has not answered yet."""
+OnlineColor = Literal["green", "yellow", "red", "unverified", "unreachable", "invalid", "checking"]
+"""The online check's answer for a URL health code.
+
+``unverified``: the server answered that it cannot vouch for the code; ``unreachable``: no
+answer (no server, not reached, too slow, busy); ``invalid``: an answer the gate cannot use;
+``checking``: asked, not answered yet.
+"""
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,9 @@ class Evidence:
     escort_wait_since: dt.datetime | None = None
     escorts: tuple[Escort, ...] = ()
     host_confirmed_by_guard: bool = False
+    guard_confirmed: tuple[Reason, ...] = ()
+    """What a guard confirmed by looking (R15 waits, a code the server could not be asked
+    about): these no longer hold the transaction."""
     registry_synced_at: dt.datetime | None = None
     credential_kinds: tuple[str, ...] = field(default=())
 

@@ -22,7 +22,7 @@ from kiosk.core.verdict import Subject, Verdict
 
 def decide(ev: Evidence, reg: RegistryView, policy: Policy, ctx: GateContext) -> Verdict:
     """Decide admit, reject or pending for the transaction described by ``ev``."""
-    f = Findings()
+    f = Findings(confirmed=ev.guard_confirmed)
     if not ev.identified:
         for failure in ev.failures:
             f.reject(failure)
@@ -56,7 +56,8 @@ def decide(ev: Evidence, reg: RegistryView, policy: Policy, ctx: GateContext) ->
         and who.person is None
     ):
         visitor.check_escort(ev, who.approval, reg, policy, ctx, f)
-    if not f.refused and not f.waits:
+    if not f.refused and set(f.needs) <= {"guard"}:
+        # one guard confirmation covers stale data and an unanswered online check together
         _freshness(ev, policy, ctx, f)
     return _verdict(f, who.subject, policy, reg)
 
@@ -65,7 +66,7 @@ def _vehicle(
     plate: str, ev: Evidence, reg: RegistryView, policy: Policy, ctx: GateContext
 ) -> Verdict:
     """The vehicle lane: R16 on the way in (and out, if configured), then R15."""
-    f = Findings()
+    f = Findings(confirmed=ev.guard_confirmed)
     rules = policy.vehicle
     if rules.enabled and (ctx.direction == "in" or rules.check_on_exit):
         subject = vehicle.check_vehicle(plate, reg, ctx, f)
@@ -154,6 +155,7 @@ def _verdict(f: Findings, subject: Subject, policy: Policy, reg: RegistryView) -
         needs=tuple(f.needs) if outcome == "pending" else (),
         subject=subject,
         close_leave_id=f.close_leave_id if outcome == "admit" else None,
+        confirmable=tuple(f.confirmable) if outcome == "pending" else (),
         policy_version=policy.label,
         registry_version=reg.version,
     )

@@ -83,6 +83,7 @@ class Reason(StrEnum):
     DEVICE_FAULT = "DEVICE_FAULT"
     LOG_UNAVAILABLE = "LOG_UNAVAILABLE"
     OVERRIDDEN = "OVERRIDDEN"
+    GUARD_CONFIRMED = "GUARD_CONFIRMED"
 
 
 MESSAGES: dict[Reason, tuple[str, str]] = {
@@ -188,6 +189,10 @@ MESSAGES: dict[Reason, tuple[str, str]] = {
         "The decision could not be logged: not admitted",
     ),
     Reason.OVERRIDDEN: ("保安人工放行", "Admitted by guard override"),
+    Reason.GUARD_CONFIRMED: (
+        "保安核查确认后放行",
+        "Admitted after the guard checked and confirmed",
+    ),
 }
 
 

@@ -93,7 +93,8 @@ class GateListener:
         """A scanned code was refused while another transaction was in progress."""
 
     def on_action_refused(self, tx_id: str, action: str, detail: str) -> None:
-        """A guard action (retest, override, confirm_host, ack_fever) was refused."""
+        """A guard action (retest, override, confirm_guard, confirm_host, ack_fever) was
+        refused."""
 
     def on_reading_discarded(self, tx_id: str, detail: str) -> None:
         """A reading did not belong to the transaction in progress and was dropped."""
@@ -414,6 +415,37 @@ class Gate:
         tx.evidence = _merge(tx.evidence, host_confirmed_by_guard=True)
         return self._evaluate(tx, now)
 
+    def confirm_guard(self, tx_id: str) -> Transaction | None:
+        """The guard checked what the kiosk could not (stale data, untrusted clock, a health
+        code the server could not be asked about) and confirms it.
+
+        It resolves only ``guard`` waits, never a reject: a red code, a fever or a quarantine
+        still needs an override with a reason. Logged first as a ``guard_confirmed`` audit
+        record; the decision then carries ``guard_confirmed`` and the ``GUARD_CONFIRMED``
+        warning.
+        """
+        now = self.clock.now()
+        tx = self._recent.get(tx_id)
+        action = "confirm_guard"
+        if tx is None:
+            return self._refuse_action(tx_id, action, "unknown or expired transaction", now)
+        if tx.verdict.outcome == "admit":
+            return self._refuse_action(tx_id, action, "already admitted", now)
+        if tx.closed:
+            over = ", ".join(tx.verdict.reasons)
+            detail = f"refused ({over}): only an override with a reason can admit"
+            return self._refuse_action(tx_id, action, detail, now)
+        confirmable = tx.verdict.confirmable
+        if not confirmable:
+            detail = "nothing waits for a guard's confirmation"
+            return self._refuse_action(tx_id, action, detail, now)
+        audit = {"confirmed": [r.value for r in confirmable]}
+        if not self._audit("guard_confirmed", tx_id, audit, now):
+            return tx  # a confirmation that was not logged did not happen
+        confirmed = (*tx.evidence.guard_confirmed, *confirmable)
+        tx.evidence = _merge(tx.evidence, guard_confirmed=confirmed)
+        return self._evaluate(tx, now)
+
     def ack_fever(self, tx_id: str) -> Transaction | None:
         """The guard acknowledged a fever alert (logged for the audit)."""
         now = self.clock.now()
@@ -474,14 +506,14 @@ class Gate:
         )
 
     def _present_online(self, text: str, now: dt.datetime, source: IdentitySource) -> Transaction:
-        color: OnlineColor = "unverified" if self.online is None else "checking"
+        color: OnlineColor = "unreachable" if self.online is None else "checking"
         tx = self._add(now, ("online", text), "online", source, online_health=color)
         if color == "checking" and self.online is not None:
             try:
                 self.online.request_check(tx.id, text)
-            except Exception:  # noqa: BLE001 - a failed request means "not verified"
+            except Exception:  # noqa: BLE001 - the server was not asked: the guard checks
                 log.exception("online health-code check could not be requested")
-                return self.online_result(tx.id, "unverified") or tx
+                return self.online_result(tx.id, "unreachable") or tx
         return tx
 
     def _present_slip(
@@ -709,6 +741,8 @@ class Gate:
             ],
             "escorts": [e.campus_pass.person_no for e in ev.escorts],
             "host_confirmed_by_guard": ev.host_confirmed_by_guard,
+            "guard_confirmed": [r.value for r in ev.guard_confirmed],
+            "online_health": ev.online_health,
             "identified_by": list(tx.sources),
             "override": tx.override,
             "close_leave_id": v.close_leave_id,

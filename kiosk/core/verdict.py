@@ -38,6 +38,9 @@ class Verdict:
     needs: tuple[Need, ...] = ()
     subject: Subject = field(default_factory=lambda: Subject(kind="unknown"))
     close_leave_id: str | None = None
+    confirmable: tuple[Reason, ...] = ()
+    """What a guard's confirmation would resolve (``guard`` waits: R15, an online check that
+    got no answer); empty unless pending."""
     policy_version: str = ""
     registry_version: str = ""
 

@@ -280,6 +280,8 @@ class ScenarioRunner:
                 return last_text
             if g.get("retest"):
                 service.retest(tx_id)
+            if g.get("confirm_guard"):
+                service.confirm_guard(tx_id)
             if g.get("confirm_host"):
                 service.confirm_host(tx_id)
             if g.get("ack_fever"):

@@ -77,7 +77,15 @@ ID_CARD_KEYS = {"id_number", "name", "valid_from", "valid_to", "card"}
 """An ID card put on the reader: ``card`` is ``resident`` (default) or ``foreigner``."""
 STEP_KINDS = {"present", "temperature", "wait", "guard", "direction"}
 EXPECT_KEYS = {"decision", "reasons", "warnings", "exact", "relay", "transaction"}
-GUARD_KEYS = {"override", "pin", "retest", "confirm_host", "ack_fever", "transaction"}
+GUARD_KEYS = {
+    "override",
+    "pin",
+    "retest",
+    "confirm_guard",
+    "confirm_host",
+    "ack_fever",
+    "transaction",
+}
 
 _RELATIVE = re.compile(r"^([+-])(\d+(?:\.\d+)?)([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}

@@ -129,6 +129,8 @@ class GateScreen(QWidget):
         if self.state.kind == "fever" and self.state.tx_id != view.id and state.kind != "fever":
             return  # the fever banner stays until the guard acknowledges it
         self.show_state(state)
+        if view.confirmable and not view.closed:
+            self.note(self.tr("Check the person and the code, then confirm (F8)"))
         if view.outcome == "pending":
             self._idle_timer.stop()
         elif state.kind != "fever":
@@ -180,6 +182,8 @@ class GateScreen(QWidget):
             self._override()
         elif name == "host":
             self._confirm_host()
+        elif name == "confirm":
+            self._confirm_guard()
         elif name == "fever":
             if self.state.kind != "fever" or tx_id is None:
                 self.note(self.tr("No fever alert to acknowledge"))
@@ -235,6 +239,16 @@ class GateScreen(QWidget):
             self.service.override(tx_id, reason, pin)
 
         self._open(dialog, done)
+
+    def _confirm_guard(self) -> None:
+        """The guard checked what the kiosk could not and confirms the person waiting for it
+        (else the one shown); the gate refuses (and logs) it for anything but a guard wait."""
+        current = self.service.snapshot().current
+        tx_id = current.id if current is not None and current.confirmable else self.state.tx_id
+        if tx_id is None:
+            self.note(self.tr("Nobody waits for a guard's confirmation"))
+            return
+        self.service.confirm_guard(tx_id)
 
     def _confirm_host(self) -> None:
         snap = self.service.snapshot()

@@ -1,8 +1,8 @@
 """The guard's panel (touch buttons, each with a keyboard shortcut) and its two dialogs.
 
 Every action goes to the gate service, which logs it (``direction_changed``,
-``retest_requested``, ``fever_acknowledged``, the override and the host confirmation in the
-decision, each refusal as ``<action>_refused``).
+``retest_requested``, ``guard_confirmed``, ``fever_acknowledged``, the override and the host
+confirmation in the decision, each refusal as ``<action>_refused``).
 """
 
 from __future__ import annotations
@@ -25,7 +25,17 @@ from PySide6.QtWidgets import (
 
 from kiosk.core.reasons import message
 
-ACTIONS = ("direction", "manual", "retest", "override", "host", "fever", "language", "admin")
+ACTIONS = (
+    "direction",
+    "manual",
+    "retest",
+    "override",
+    "host",
+    "fever",
+    "confirm",
+    "language",
+    "admin",
+)
 SHORTCUTS = {
     "direction": "F2",
     "manual": "F3",
@@ -33,6 +43,7 @@ SHORTCUTS = {
     "override": "F5",
     "host": "F6",
     "fever": "F7",
+    "confirm": "F8",
     "language": "F9",
     "admin": "F12",
 }
@@ -72,6 +83,7 @@ class GuardPanel(QWidget):
             "override": self.tr("Override"),
             "host": self.tr("Host confirmed"),
             "fever": self.tr("Acknowledge fever"),
+            "confirm": self.tr("Confirm"),
             "language": self.tr("中文 / English"),
             "admin": self.tr("Admin"),
         }

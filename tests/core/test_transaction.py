@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from typing import Any
@@ -508,3 +509,117 @@ def test_an_override_that_cannot_be_logged_did_not_happen() -> None:
     assert tx.verdict.outcome == "reject" and tx.override is None
     assert Reason.OVERRIDDEN not in tx.verdict.warnings
     assert Reason.LOG_UNAVAILABLE in tx.verdict.reasons and turnstile.pulses == 0
+
+
+def _stale(gate: Gate) -> None:
+    """The registry was last synced 30 h ago (R15: older than the 24 h allowed)."""
+    gate._synced_at = lambda: NOW - dt.timedelta(hours=30)
+
+
+def test_a_stale_registry_waits_for_the_guard_whose_confirmation_admits() -> None:
+    gate, clock, sink, turnstile = make_gate()
+    _stale(gate)
+    tx = gate.present_text(campus_pass("S2020001", clock))
+    gate.temperature(tx.id, Reading(body_c=36.5))
+    assert tx.verdict.outcome == "pending" and tx.verdict.needs == ("guard",)
+    assert tx.verdict.reasons == (Reason.REGISTRY_STALE, Reason.GUARD_CONFIRMATION_REQUIRED)
+    assert tx.verdict.confirmable == (Reason.REGISTRY_STALE,) and turnstile.pulses == 0
+    assert gate.confirm_guard(tx.id) is tx
+    assert tx.verdict.outcome == "admit" and tx.verdict.warnings == (Reason.GUARD_CONFIRMED,)
+    assert tx.override is None and turnstile.pulses == 1
+    audit, decision = [p for kind, p in sink.records if kind in ("audit", "decision")]
+    assert audit == {
+        "event": "guard_confirmed",
+        "gate": "north",
+        "transaction_id": tx.id,
+        "confirmed": ["REGISTRY_STALE"],
+    }
+    assert decision["guard_confirmed"] == ["REGISTRY_STALE"] and decision["override"] is None
+    assert decision["outcome"] == "admit" and decision["warnings"] == ["GUARD_CONFIRMED"]
+
+
+def test_the_guard_cannot_confirm_away_a_hard_rule_or_a_decided_transaction() -> None:
+    gate, clock, sink, turnstile = make_gate()
+    _stale(gate)
+    refused: list[tuple[str, str]] = []
+
+    class Listener(GateListener):
+        def on_action_refused(self, tx_id: str, action: str, detail: str) -> None:
+            refused.append((action, detail))
+
+    gate.listener = Listener()
+    fever = gate.present_text(campus_pass("S2020001", clock))
+    assert gate.confirm_guard(fever.id) is fever  # waits for a temperature, not a guard
+    gate.temperature(fever.id, Reading(body_c=38.4))
+    gate.retest(fever.id)
+    gate.temperature(fever.id, Reading(body_c=38.5))
+    assert fever.verdict.outcome == "reject" and Reason.FEVER in fever.verdict.reasons
+    gate.confirm_guard(fever.id)
+    gate.confirm_guard("no-such-id")
+    assert fever.verdict.outcome == "reject" and turnstile.pulses == 0
+    assert refused == [
+        ("confirm_guard", "nothing waits for a guard's confirmation"),
+        ("confirm_guard", "refused (FEVER): only an override with a reason can admit"),
+        ("confirm_guard", "unknown or expired transaction"),
+    ]
+    events = [p["event"] for kind, p in sink.records if kind == "audit"]
+    assert events == [
+        "confirm_guard_refused",
+        "retest_requested",
+        "confirm_guard_refused",
+        "confirm_guard_refused",
+    ]
+    assert all(not p.get("guard_confirmed") for kind, p in sink.records if kind == "decision")
+
+
+def test_an_online_check_without_an_answer_waits_for_the_guard_a_red_answer_refuses() -> None:
+    class Server:
+        def __init__(self) -> None:
+            self.asked: list[str] = []
+
+        def request_check(self, tx_id: str, text: str) -> None:
+            self.asked.append(tx_id)
+
+    policy = Policy(
+        break_=_no_break(),
+        health_code=dataclasses.replace(
+            Policy().health_code, online_patterns=[r"^https://hc\."]
+        ),
+    )
+    gate, clock, sink, turnstile = make_gate(policy=policy)
+    server = Server()
+    gate.online = server
+    unanswered = gate.present_text("https://hc.example.cn/q?t=1")
+    gate.online_result(unanswered.id, "unreachable")
+    assert unanswered.verdict.outcome == "pending" and unanswered.verdict.needs[0] == "guard"
+    assert unanswered.verdict.confirmable == (Reason.HEALTH_CODE_UNVERIFIED,)
+    gate.confirm_guard(unanswered.id)
+    gate.present_manual(approval_no="V-0001")  # the slip's number names the visitor
+    gate.temperature(unanswered.id, Reading(body_c=36.4))
+    gate.confirm_host(unanswered.id)
+    assert unanswered.verdict.outcome == "admit"
+    assert unanswered.verdict.warnings == (Reason.GUARD_CONFIRMED,)
+
+    red = gate.present_text("https://hc.example.cn/q?t=2")
+    gate.online_result(red.id, "red")
+    assert red.verdict.outcome == "reject"
+    assert red.verdict.reasons == (Reason.HEALTH_CODE_NOT_GREEN,)
+    gate.confirm_guard(red.id)
+    assert red.verdict.outcome == "reject" and turnstile.pulses == 1
+    assert len(server.asked) == 2
+
+
+def test_a_guard_confirmation_that_cannot_be_logged_did_not_happen() -> None:
+    gate, clock, sink, turnstile = make_gate()
+    _stale(gate)
+    tx = gate.present_text(campus_pass("S2020001", clock))
+    gate.temperature(tx.id, Reading(body_c=36.5))
+
+    class BrokenSink:
+        def record(self, kind: str, at: dt.datetime, payload: dict[str, Any]) -> None:
+            raise OSError("database is locked")
+
+    gate.sink = BrokenSink()
+    gate.confirm_guard(tx.id)
+    assert tx.verdict.outcome == "pending" and tx.evidence.guard_confirmed == ()
+    assert turnstile.pulses == 0

@@ -34,14 +34,20 @@ def test_online_check_through_the_server(
     admin_json(central, "POST", "/health-codes", {"code": GREEN, "color": "green"})
     check = OnlineCheck(gate.worker.client, timeout_s=1.5)
     assert check(GREEN) == "green"
-    assert check(UNKNOWN) == "unverified"
+    assert check(UNKNOWN) == "unverified"  # the server answered: it cannot vouch for it
     proxy.inject("delay", path_prefix=VERIFY, seconds=4.0)
     started = time.monotonic()
-    assert check(GREEN) == "unverified"  # too slow: the guard decides
+    assert check(GREEN) == "unreachable"  # too slow: the guard checks
     assert time.monotonic() - started < 3.0
     proxy.inject("status", path_prefix=VERIFY, status=503, retry_after=1)
-    assert check(GREEN) == "unverified"  # asked once, never retried
-    assert sum(VERIFY in r for r in proxy.log.requests) == 4
+    assert check(GREEN) == "unreachable"  # asked once, never retried
+    proxy.inject("refuse", path_prefix=VERIFY)
+    assert check(GREEN) == "unreachable"
+    proxy.inject("not_json", path_prefix=VERIFY)
+    assert check(GREEN) == "invalid"  # an answer, but not one the gate can use
+    proxy.inject("status", path_prefix=VERIFY, status=401)
+    assert check(GREEN) == "invalid"
+    assert sum(VERIFY in r for r in proxy.log.requests) == 7
 
 
 def test_start_sync_runs_the_worker_for_the_service(central: CentralServer, gate: Gate) -> None:

@@ -204,6 +204,35 @@ def test_an_unknown_plate_from_the_wedge_is_refused_with_its_reason(make_gate, q
     assert last["identified_by"] == ["wedge"]
 
 
+def test_f8_guard_confirmation_admits_an_untrusted_clock_wait_and_is_logged(
+    make_gate, qtbot
+) -> None:
+    gate = make_gate(hold_s=60.0)
+    screen = gate.screen
+    gate.runtime.service.use_clock_check(lambda: False)  # R15: no trusted time yet
+    screen.wedge_scan(gate.codes("T1001")[0])
+    qtbot.waitUntil(
+        lambda: screen.state.prompt == ("请等待保安确认", "A guard will check"), timeout=WAIT_MS
+    )
+    assert "F8" in screen.guard_note.text() and "F8" in screen.panel.buttons["confirm"].text()
+    assert screen.panel.minimumSizeHint().width() <= 1280, "nine buttons on a 1280 px screen"
+    assert screen.state.kind == "pending" and gate.records("decision") == []
+    screen.activateWindow()
+    qtbot.waitUntil(screen.isActiveWindow, timeout=WAIT_MS)
+    qtbot.keyClick(screen, Qt.Key.Key_F8)
+    qtbot.waitUntil(lambda: screen.state.kind == "admit", timeout=WAIT_MS)
+    assert ("保安核查确认后放行", "Admitted after the guard checked and confirmed") in (
+        screen.state.warnings
+    )
+    last = gate.records("decision")[-1]
+    assert last["guard_confirmed"] == ["CLOCK_UNTRUSTED"] and last["override"] is None
+    assert last["warnings"] == ["GUARD_CONFIRMED"]
+    screen.panel.buttons["confirm"].click()  # again, on the admitted person: refused
+    qtbot.waitUntil(lambda: "already admitted" in screen.guard_note.text(), timeout=WAIT_MS)
+    assert gate.runtime.service.wait_idle(10)
+    assert _audits(gate)[-2:] == ["guard_confirmed", "confirm_guard_refused"]
+
+
 def test_f12_admin_window_shows_the_gates_own_devices(make_gate, qtbot, qapp) -> None:
     gate = make_gate()
     assert gate.camera is not None

@@ -17,6 +17,10 @@ class Findings:
     waits: list[Reason] = field(default_factory=list)
     needs: list[Need] = field(default_factory=list)
     close_leave_id: str | None = None
+    confirmed: tuple[Reason, ...] = ()
+    """Reasons a guard already confirmed (:attr:`Evidence.guard_confirmed`)."""
+    confirmable: list[Reason] = field(default_factory=list)
+    """Guard waits a guard's confirmation would resolve."""
 
     def reject(self, reason: Reason) -> None:
         """Record a reason that refuses entry."""
@@ -28,12 +32,31 @@ class Findings:
         if reason not in self.warnings:
             self.warnings.append(reason)
 
-    def wait(self, reason: Reason, need: Need) -> None:
-        """Record something the transaction must still receive before it can admit."""
+    def wait(self, reason: Reason, need: Need) -> bool:
+        """Record something the transaction must still receive before it can admit.
+
+        A ``guard`` wait a guard already confirmed is not recorded: the admit is flagged
+        ``GUARD_CONFIRMED`` instead, and False is returned.
+        """
+        if need == "guard" and reason in self.confirmed:
+            self.warn(Reason.GUARD_CONFIRMED)
+            return False
         if reason not in self.waits:
             self.waits.append(reason)
         if need not in self.needs:
             self.needs.append(need)
+        if (
+            need == "guard"
+            and reason != Reason.GUARD_CONFIRMATION_REQUIRED
+            and reason not in self.confirmable
+        ):
+            self.confirmable.append(reason)
+        return True
+
+    def guard_check(self, reason: Reason) -> None:
+        """Something only a guard can check by looking: wait for the guard's confirmation."""
+        if self.wait(reason, "guard"):
+            self.wait(Reason.GUARD_CONFIRMATION_REQUIRED, "guard")
 
     @property
     def refused(self) -> bool:

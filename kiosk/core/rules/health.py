@@ -29,7 +29,10 @@ def check_colour(ev: Evidence, policy: Policy, f: Findings, *, required: bool) -
         f.reject(Reason.HEALTH_CODE_NOT_GREEN)
     elif "checking" in colours and ev.health_code is None:
         f.wait(Reason.HEALTH_CODE_CHECKING, "health_code")
-    elif "unverified" in colours and ev.health_code is None:
+    elif "unreachable" in colours and ev.health_code is None:
+        # The server could not be asked: the guard looks at the phone and confirms.
+        f.guard_check(Reason.HEALTH_CODE_UNVERIFIED)
+    elif {"unverified", "invalid"} & set(colours) and ev.health_code is None:
         f.reject(Reason.HEALTH_CODE_UNVERIFIED)
     elif required and ev.health_code is None and ev.online_health != "green":
         f.wait(Reason.HEALTH_CODE_REQUIRED, "health_code")

@@ -287,6 +287,10 @@
         <translation>体温异常警报尚未确认（F7）</translation>
     </message>
     <message>
+        <source>Check the person and the code, then confirm (F8)</source>
+        <translation>请核查人员和健康码后确认（F8）</translation>
+    </message>
+    <message>
         <source>Refused {0}: {1}</source>
         <translation>已拒绝 {0}：{1}</translation>
     </message>
@@ -309,6 +313,10 @@
     <message>
         <source>Nothing to override</source>
         <translation>没有可人工放行的记录</translation>
+    </message>
+    <message>
+        <source>Nobody waits for a guard&apos;s confirmation</source>
+        <translation>没有等待保安确认的人员</translation>
     </message>
     <message>
         <source>Nobody is waiting for a host</source>
@@ -403,6 +411,10 @@
     <message>
         <source>Acknowledge fever</source>
         <translation>确认体温警报</translation>
+    </message>
+    <message>
+        <source>Confirm</source>
+        <translation>保安确认</translation>
     </message>
     <message>
         <source>中文 / English</source>
