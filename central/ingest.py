@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from central.models import ChainBreakRow, DecisionRow, GateRow, table
 from kiosk.store.chain import GENESIS_HASH, iso_utc, record_hash
@@ -176,7 +176,7 @@ def ingest(
         )
         if conn.scalar(seen) is None:
             conn.execute(insert(BREAKS).values(**row))
-    state = refresh_chain(conn, gate_id)
+    state = refresh_chain(conn, gate_id, {row["seq"]: row["hash"] for row in new_rows})
     values: dict[str, Any] = {"last_contact_at": now}
     if backlog is not None:
         values["backlog"] = backlog
@@ -282,26 +282,33 @@ def _break(record: WireRecord, gate_id: int, result: ItemResult, now: dt.datetim
     }
 
 
-def refresh_chain(conn: Connection, gate_id: int) -> ChainState:
-    """Recompute the gate's chain summary from what is stored and save it on its row."""
+def refresh_chain(conn: Connection, gate_id: int, added: Mapping[int, str]) -> ChainState:
+    """Bring the gate's chain summary up to date after ``added`` (the records just stored,
+    sequence number to hash) and save it on its row.
+
+    The server never deletes or renumbers a record, so the summary moves on from the saved
+    one: ``received`` grows by the records added, and the contiguous run goes on from where it
+    ended, through the added records in memory, then through any held beyond them. Only a
+    record below the run's end (one that arrived after later ones, before the first held)
+    starts the walk again from the lowest record held."""
     gate = conn.execute(
-        select(GATES.c.contiguous_to, GATES.c.last_hash).where(GATES.c.id == gate_id)
-    ).one()
-    received = int(conn.scalar(select(func.count()).where(DECISIONS.c.gate_id == gate_id)) or 0)
-    contiguous, last_hash = int(gate.contiguous_to), gate.last_hash
-    first = conn.scalar(select(func.min(DECISIONS.c.seq)).where(DECISIONS.c.gate_id == gate_id))
-    if first is not None:
-        below = conn.scalar(
-            select(func.count()).where(
-                DECISIONS.c.gate_id == gate_id, DECISIONS.c.seq <= contiguous
-            )
+        select(GATES.c.received, GATES.c.contiguous_to, GATES.c.last_hash).where(
+            GATES.c.id == gate_id
         )
-        if contiguous < first or below != contiguous - first + 1:
-            contiguous, last_hash = int(first) - 1, None  # an earlier record arrived late
+    ).one()
+    received = int(gate.received) + len(added)
+    contiguous, last_hash = int(gate.contiguous_to), gate.last_hash
+    held = DECISIONS.c.gate_id == gate_id
+    first = conn.scalar(select(DECISIONS.c.seq).where(held).order_by(DECISIONS.c.seq).limit(1))
+    if first is not None and (contiguous < first or min(added, default=first) <= contiguous):
+        contiguous, last_hash = int(first) - 1, None  # an earlier record arrived late
+    while contiguous + 1 in added:
+        contiguous += 1
+        last_hash = added[contiguous]
     while True:
         stmt = (
             select(DECISIONS.c.seq, DECISIONS.c.hash)
-            .where(DECISIONS.c.gate_id == gate_id, DECISIONS.c.seq > contiguous)
+            .where(held, DECISIONS.c.seq > contiguous)
             .order_by(DECISIONS.c.seq)
             .limit(_WALK)
         )
@@ -314,7 +321,7 @@ def refresh_chain(conn: Connection, gate_id: int) -> ChainState:
             if len(rows) == _WALK:
                 continue
         break
-    top = conn.scalar(select(func.max(DECISIONS.c.seq)).where(DECISIONS.c.gate_id == gate_id))
+    top = conn.scalar(select(DECISIONS.c.seq).where(held).order_by(DECISIONS.c.seq.desc()).limit(1))
     problems = [
         r.message
         for r in conn.execute(
