@@ -29,6 +29,8 @@ MAX_BATCH = 1000
 Status = Literal["accepted", "duplicate", "rejected"]
 HASH_PATTERN = r"^[0-9a-f]{64}$"
 _WALK = 5000
+_STORED_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+"""How payloads are stored (the web search matches their ``"key": "value"`` text)."""
 
 
 class WireRecord(BaseModel):
@@ -261,7 +263,7 @@ def _row(record: WireRecord, gate_id: int, now: dt.datetime) -> dict[str, Any]:
         "gate": record.gate,
         "outcome": record.outcome,
         "person_no": record.person_no,
-        "payload": json.dumps(record.payload, ensure_ascii=False, sort_keys=True),
+        "payload": _STORED_JSON.encode(record.payload),
         "prev_hash": record.prev_hash,
         "hash": record.hash,
         "received_at": now,

@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from typing import Any
 
 GENESIS_HASH = "0" * 64
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)  # what json.dumps builds for each call with these arguments, made once
 
 
 def canonical_json(value: Any) -> str:
     """JSON with sorted keys, no whitespace, UTF-8 characters kept, no NaN."""
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    )
+    return _CANONICAL.encode(value)
 
 
 def iso_utc(at: dt.datetime) -> str:
