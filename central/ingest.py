@@ -59,6 +59,8 @@ class ItemResult:
     status: Status
     reason: str | None = None
     message: str | None = None
+    breaks: WireRecord | None = field(default=None, compare=False, repr=False)
+    """The refused record, when it is kept as a chain break for the admin."""
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form (``reason``/``message`` only for a rejection)."""
@@ -99,18 +101,22 @@ class _Held:
 _BATCH = TypeAdapter(list[WireRecord])
 
 
-def parse_records(items: Sequence[Any]) -> list[WireRecord | ItemResult]:
-    """Each item as a record, or the rejection saying which field is malformed.
+def parse_records(items: Sequence[Any], gate_name: str) -> list[WireRecord | ItemResult]:
+    """Each item as a record of ``gate_name`` whose content matches its hash, or the
+    rejection saying what is wrong with it (a malformed field, another gate, a hash mismatch).
 
     A batch without a malformed item is validated in one call; otherwise item by item, so
-    each malformed one gets its own rejection."""
+    each malformed one gets its own rejection. The hashes are recomputed here, before the
+    write transaction, so the gate's lock is held only for the checks that need what the
+    server holds."""
     try:
-        records = _BATCH.validate_python(items)
+        records: list[WireRecord | ItemResult] = list(_BATCH.validate_python(items))
     except ValidationError:
-        return _parse_each(items)
-    if all(r.at.tzinfo is not None for r in records):
-        return list(records)
-    return _parse_each(items)
+        records = _parse_each(items)
+    else:
+        if not all(isinstance(r, WireRecord) and r.at.tzinfo is not None for r in records):
+            records = _parse_each(items)
+    return [_check_content(r, gate_name) if isinstance(r, WireRecord) else r for r in records]
 
 
 def _parse_each(items: Sequence[Any]) -> list[WireRecord | ItemResult]:
@@ -143,12 +149,12 @@ def _parse_each(items: Sequence[Any]) -> list[WireRecord | ItemResult]:
 def ingest(
     conn: Connection,
     gate_id: int,
-    gate_name: str,
     items: Sequence[WireRecord | ItemResult],
     now: dt.datetime,
     backlog: int | None = None,
 ) -> tuple[list[ItemResult], ChainState]:
-    """Check and store a batch for one gate inside the caller's write transaction."""
+    """Check a batch from :func:`parse_records` against what the server holds for one gate,
+    and store it, inside the caller's write transaction."""
     conn.execute(select(GATES.c.id).where(GATES.c.id == gate_id).with_for_update())
     records = [r for r in items if isinstance(r, WireRecord)]
     held = _held(conn, gate_id, records)
@@ -159,14 +165,16 @@ def ingest(
     for item in items:
         if isinstance(item, ItemResult):
             results.append(item)
+            if item.breaks is not None:
+                breaks.append(_break(item.breaks, gate_id, item, now))
             continue
-        result = _check(item, gate_name, held, ids)
+        result = _check(item, held, ids)
         results.append(result)
         if result.status == "accepted":
             held[item.seq] = _Held(item.record_id, item.prev_hash, item.hash)
             ids[item.record_id] = item.hash
             new_rows.append(_row(item, gate_id, now))
-        elif result.reason in ("chain_break", "conflict", "hash_mismatch"):
+        elif result.breaks is not None:
             breaks.append(_break(item, gate_id, result, now))
     if new_rows:
         conn.execute(insert(DECISIONS), new_rows)
@@ -186,11 +194,9 @@ def ingest(
     return results, state
 
 
-def _check(
-    record: WireRecord, gate_name: str, held: dict[int, _Held], ids: dict[str, str]
-) -> ItemResult:
-    def reject(reason: str, message: str) -> ItemResult:
-        return ItemResult(record.record_id, record.seq, "rejected", reason, message)
+def _check_content(record: WireRecord, gate_name: str) -> WireRecord | ItemResult:
+    def reject(reason: str, message: str, breaks: WireRecord | None = None) -> ItemResult:
+        return ItemResult(record.record_id, record.seq, "rejected", reason, message, breaks)
 
     if record.gate != gate_name:
         return reject("wrong_gate", f"record {record.seq} is from gate {record.gate!r}")
@@ -206,7 +212,15 @@ def _check(
         payload=record.payload,
     )
     if computed != record.hash:
-        return reject("hash_mismatch", f"record {record.seq}: content does not match its hash")
+        message = f"record {record.seq}: content does not match its hash"
+        return reject("hash_mismatch", message, record)
+    return record
+
+
+def _check(record: WireRecord, held: dict[int, _Held], ids: dict[str, str]) -> ItemResult:
+    def reject(reason: str, message: str) -> ItemResult:
+        return ItemResult(record.record_id, record.seq, "rejected", reason, message, record)
+
     if record.record_id in ids:
         if ids[record.record_id] == record.hash:
             return ItemResult(record.record_id, record.seq, "duplicate")

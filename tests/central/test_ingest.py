@@ -40,10 +40,10 @@ def kiosk_log(path: Path, gate: str, n: int) -> list[dict[str, Any]]:
 
 def push(central: Central, gate: str, items: list[Any], backlog: int | None = None):
     gid = admin.gate_id(central, gate)
-    parsed = ingest.parse_records(items)
+    parsed = ingest.parse_records(items, gate)
     conn: Connection
     with write_connection(central.engine) as conn, conn.begin():
-        return ingest.ingest(conn, gid, gate, parsed, central.now(), backlog)
+        return ingest.ingest(conn, gid, parsed, central.now(), backlog)
 
 
 def statuses(results: list[ingest.ItemResult]) -> list[str]:
