@@ -41,7 +41,7 @@ class UtcDateTime(TypeDecorator[dt.datetime]):
 
         def process(value: dt.datetime | None) -> str | None:
             utc = self.process_bind_param(value, dialect)
-            return None if utc is None else utc.isoformat(sep=" ", timespec="microseconds")
+            return None if utc is None else utc.isoformat(" ", "microseconds")
 
         return process
 
