@@ -30,7 +30,7 @@ def iso_utc(at: dt.datetime) -> str:
     """``at`` in UTC as ISO-8601 with microseconds; naive datetimes are refused."""
     if at.tzinfo is None or at.utcoffset() is None:
         raise ValueError(f"naive datetime {at.isoformat()} (give a time zone)")
-    return at.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    return at.astimezone(dt.UTC).isoformat("T", "microseconds")
 
 
 @dataclass(frozen=True)
