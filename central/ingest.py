@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from central.models import ChainBreakRow, DecisionRow, GateRow, table
 from kiosk.store.chain import GENESIS_HASH, iso_utc, record_hash
@@ -29,6 +29,8 @@ MAX_BATCH = 1000
 Status = Literal["accepted", "duplicate", "rejected"]
 HASH_PATTERN = r"^[0-9a-f]{64}$"
 _WALK = 5000
+_STORED_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+"""How payloads are stored (the web search matches their ``"key": "value"`` text)."""
 
 
 class WireRecord(BaseModel):
@@ -57,6 +59,8 @@ class ItemResult:
     status: Status
     reason: str | None = None
     message: str | None = None
+    breaks: WireRecord | None = field(default=None, compare=False, repr=False)
+    """The refused record, when it is kept as a chain break for the admin."""
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form (``reason``/``message`` only for a rejection)."""
@@ -97,18 +101,22 @@ class _Held:
 _BATCH = TypeAdapter(list[WireRecord])
 
 
-def parse_records(items: Sequence[Any]) -> list[WireRecord | ItemResult]:
-    """Each item as a record, or the rejection saying which field is malformed.
+def parse_records(items: Sequence[Any], gate_name: str) -> list[WireRecord | ItemResult]:
+    """Each item as a record of ``gate_name`` whose content matches its hash, or the
+    rejection saying what is wrong with it (a malformed field, another gate, a hash mismatch).
 
     A batch without a malformed item is validated in one call; otherwise item by item, so
-    each malformed one gets its own rejection."""
+    each malformed one gets its own rejection. The hashes are recomputed here, before the
+    write transaction, so the gate's lock is held only for the checks that need what the
+    server holds."""
     try:
-        records = _BATCH.validate_python(items)
+        records: list[WireRecord | ItemResult] = list(_BATCH.validate_python(items))
     except ValidationError:
-        return _parse_each(items)
-    if all(r.at.tzinfo is not None for r in records):
-        return list(records)
-    return _parse_each(items)
+        records = _parse_each(items)
+    else:
+        if not all(isinstance(r, WireRecord) and r.at.tzinfo is not None for r in records):
+            records = _parse_each(items)
+    return [_check_content(r, gate_name) if isinstance(r, WireRecord) else r for r in records]
 
 
 def _parse_each(items: Sequence[Any]) -> list[WireRecord | ItemResult]:
@@ -141,12 +149,12 @@ def _parse_each(items: Sequence[Any]) -> list[WireRecord | ItemResult]:
 def ingest(
     conn: Connection,
     gate_id: int,
-    gate_name: str,
     items: Sequence[WireRecord | ItemResult],
     now: dt.datetime,
     backlog: int | None = None,
 ) -> tuple[list[ItemResult], ChainState]:
-    """Check and store a batch for one gate inside the caller's write transaction."""
+    """Check a batch from :func:`parse_records` against what the server holds for one gate,
+    and store it, inside the caller's write transaction."""
     conn.execute(select(GATES.c.id).where(GATES.c.id == gate_id).with_for_update())
     records = [r for r in items if isinstance(r, WireRecord)]
     held = _held(conn, gate_id, records)
@@ -157,14 +165,16 @@ def ingest(
     for item in items:
         if isinstance(item, ItemResult):
             results.append(item)
+            if item.breaks is not None:
+                breaks.append(_break(item.breaks, gate_id, item, now))
             continue
-        result = _check(item, gate_name, held, ids)
+        result = _check(item, held, ids)
         results.append(result)
         if result.status == "accepted":
             held[item.seq] = _Held(item.record_id, item.prev_hash, item.hash)
             ids[item.record_id] = item.hash
             new_rows.append(_row(item, gate_id, now))
-        elif result.reason in ("chain_break", "conflict", "hash_mismatch"):
+        elif result.breaks is not None:
             breaks.append(_break(item, gate_id, result, now))
     if new_rows:
         conn.execute(insert(DECISIONS), new_rows)
@@ -176,7 +186,7 @@ def ingest(
         )
         if conn.scalar(seen) is None:
             conn.execute(insert(BREAKS).values(**row))
-    state = refresh_chain(conn, gate_id)
+    state = refresh_chain(conn, gate_id, {row["seq"]: row["hash"] for row in new_rows})
     values: dict[str, Any] = {"last_contact_at": now}
     if backlog is not None:
         values["backlog"] = backlog
@@ -184,11 +194,9 @@ def ingest(
     return results, state
 
 
-def _check(
-    record: WireRecord, gate_name: str, held: dict[int, _Held], ids: dict[str, str]
-) -> ItemResult:
-    def reject(reason: str, message: str) -> ItemResult:
-        return ItemResult(record.record_id, record.seq, "rejected", reason, message)
+def _check_content(record: WireRecord, gate_name: str) -> WireRecord | ItemResult:
+    def reject(reason: str, message: str, breaks: WireRecord | None = None) -> ItemResult:
+        return ItemResult(record.record_id, record.seq, "rejected", reason, message, breaks)
 
     if record.gate != gate_name:
         return reject("wrong_gate", f"record {record.seq} is from gate {record.gate!r}")
@@ -204,7 +212,15 @@ def _check(
         payload=record.payload,
     )
     if computed != record.hash:
-        return reject("hash_mismatch", f"record {record.seq}: content does not match its hash")
+        message = f"record {record.seq}: content does not match its hash"
+        return reject("hash_mismatch", message, record)
+    return record
+
+
+def _check(record: WireRecord, held: dict[int, _Held], ids: dict[str, str]) -> ItemResult:
+    def reject(reason: str, message: str) -> ItemResult:
+        return ItemResult(record.record_id, record.seq, "rejected", reason, message, record)
+
     if record.record_id in ids:
         if ids[record.record_id] == record.hash:
             return ItemResult(record.record_id, record.seq, "duplicate")
@@ -261,7 +277,7 @@ def _row(record: WireRecord, gate_id: int, now: dt.datetime) -> dict[str, Any]:
         "gate": record.gate,
         "outcome": record.outcome,
         "person_no": record.person_no,
-        "payload": json.dumps(record.payload, ensure_ascii=False, sort_keys=True),
+        "payload": _STORED_JSON.encode(record.payload),
         "prev_hash": record.prev_hash,
         "hash": record.hash,
         "received_at": now,
@@ -282,26 +298,33 @@ def _break(record: WireRecord, gate_id: int, result: ItemResult, now: dt.datetim
     }
 
 
-def refresh_chain(conn: Connection, gate_id: int) -> ChainState:
-    """Recompute the gate's chain summary from what is stored and save it on its row."""
+def refresh_chain(conn: Connection, gate_id: int, added: Mapping[int, str]) -> ChainState:
+    """Bring the gate's chain summary up to date after ``added`` (the records just stored,
+    sequence number to hash) and save it on its row.
+
+    The server never deletes or renumbers a record, so the summary moves on from the saved
+    one: ``received`` grows by the records added, and the contiguous run goes on from where it
+    ended, through the added records in memory, then through any held beyond them. Only a
+    record below the run's end (one that arrived after later ones, before the first held)
+    starts the walk again from the lowest record held."""
     gate = conn.execute(
-        select(GATES.c.contiguous_to, GATES.c.last_hash).where(GATES.c.id == gate_id)
-    ).one()
-    received = int(conn.scalar(select(func.count()).where(DECISIONS.c.gate_id == gate_id)) or 0)
-    contiguous, last_hash = int(gate.contiguous_to), gate.last_hash
-    first = conn.scalar(select(func.min(DECISIONS.c.seq)).where(DECISIONS.c.gate_id == gate_id))
-    if first is not None:
-        below = conn.scalar(
-            select(func.count()).where(
-                DECISIONS.c.gate_id == gate_id, DECISIONS.c.seq <= contiguous
-            )
+        select(GATES.c.received, GATES.c.contiguous_to, GATES.c.last_hash).where(
+            GATES.c.id == gate_id
         )
-        if contiguous < first or below != contiguous - first + 1:
-            contiguous, last_hash = int(first) - 1, None  # an earlier record arrived late
+    ).one()
+    received = int(gate.received) + len(added)
+    contiguous, last_hash = int(gate.contiguous_to), gate.last_hash
+    held = DECISIONS.c.gate_id == gate_id
+    first = conn.scalar(select(DECISIONS.c.seq).where(held).order_by(DECISIONS.c.seq).limit(1))
+    if first is not None and (contiguous < first or min(added, default=first) <= contiguous):
+        contiguous, last_hash = int(first) - 1, None  # an earlier record arrived late
+    while contiguous + 1 in added:
+        contiguous += 1
+        last_hash = added[contiguous]
     while True:
         stmt = (
             select(DECISIONS.c.seq, DECISIONS.c.hash)
-            .where(DECISIONS.c.gate_id == gate_id, DECISIONS.c.seq > contiguous)
+            .where(held, DECISIONS.c.seq > contiguous)
             .order_by(DECISIONS.c.seq)
             .limit(_WALK)
         )
@@ -314,7 +337,7 @@ def refresh_chain(conn: Connection, gate_id: int) -> ChainState:
             if len(rows) == _WALK:
                 continue
         break
-    top = conn.scalar(select(func.max(DECISIONS.c.seq)).where(DECISIONS.c.gate_id == gate_id))
+    top = conn.scalar(select(DECISIONS.c.seq).where(held).order_by(DECISIONS.c.seq.desc()).limit(1))
     problems = [
         r.message
         for r in conn.execute(

@@ -121,13 +121,11 @@ def registry_feed(
 @router.post("/decisions", response_model=IngestAnswer)
 def decisions(body: IngestBody, gate: Gate, central: CentralDep) -> dict[str, Any]:
     """Store a batch of the gate's log records exactly once, checking its chain."""
-    items = ingest.parse_records(body.records)
+    items = ingest.parse_records(body.records, gate.name)
     for attempt in range(INGEST_ATTEMPTS):
         try:
             with write_connection(central.engine) as conn, conn.begin():
-                results, chain = ingest.ingest(
-                    conn, gate.id, gate.name, items, central.now(), body.backlog
-                )
+                results, chain = ingest.ingest(conn, gate.id, items, central.now(), body.backlog)
             break
         except IntegrityError:  # another process stored some of these first: check again
             if attempt == INGEST_ATTEMPTS - 1:

@@ -16,20 +16,21 @@ from dataclasses import dataclass
 from typing import Any
 
 GENESIS_HASH = "0" * 64
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)  # what json.dumps builds for each call with these arguments, made once
 
 
 def canonical_json(value: Any) -> str:
     """JSON with sorted keys, no whitespace, UTF-8 characters kept, no NaN."""
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    )
+    return _CANONICAL.encode(value)
 
 
 def iso_utc(at: dt.datetime) -> str:
     """``at`` in UTC as ISO-8601 with microseconds; naive datetimes are refused."""
     if at.tzinfo is None or at.utcoffset() is None:
         raise ValueError(f"naive datetime {at.isoformat()} (give a time zone)")
-    return at.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    return at.astimezone(dt.UTC).isoformat("T", "microseconds")
 
 
 @dataclass(frozen=True)

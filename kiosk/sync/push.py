@@ -8,9 +8,11 @@ back-off: the server may have stored them, and dedups them by ``record_id`` when
 again. A crash leaves rows ``inflight``; :meth:`Outbox.release_inflight` at start-up returns
 them.
 
-While the server checks and stores one batch, the next is claimed (the gate's database work
-overlaps the server's); when the batch in flight fails, the claimed one goes back to pending
-untouched (:meth:`Outbox.release`), as it was never sent.
+One batch is on its way at a time, and the gate's database work overlaps the server's: while
+the server checks and stores one batch, the next is claimed, and it is sent as soon as the
+answer comes, before that answer's rows are settled. When the batch in flight fails, the
+claimed one goes back to pending untouched (:meth:`Outbox.release`), as it was never sent;
+when settling fails, the batch sent meanwhile is waited for and its rows go back to pending.
 """
 
 from __future__ import annotations
@@ -68,27 +70,38 @@ def push(
         return outbox.claim_batch(size, now=due) if more else []
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-send") as sender:
+
+        def send(batch: list[OutboxItem], in_flight: int) -> Future[Any] | None:
+            if not batch:
+                return None
+            return sender.submit(_send, client, batch, backlog=_backlog(outbox, in_flight))
+
         items = claim()
-        while items:
+        answer = send(items, len(items))
+        while items and answer is not None:
             batches += 1
-            answer: Future[Any] = sender.submit(
-                _send, client, items, backlog=_backlog(outbox, len(items))
-            )
             following: list[OutboxItem] = []
             try:
                 following = claim()  # while the server works on this batch
-                acked, dups, refused, chain = _settle(outbox, items, answer.result())
+                reply = _checked(answer.result())
             except ServerError as exc:
                 outbox.fail([i.id for i in items], str(exc))
                 outbox.release([i.id for i in following])
                 if isinstance(exc, Refused) and exc.status == 413 and size > 1:
                     size = max(1, size // 2)  # the server wants less per request
                     items = claim()
+                    answer = send(items, len(items))
                     continue
                 raise
             except BaseException:
                 outbox.fail([i.id for i in items], "upload interrupted")
                 outbox.release([i.id for i in following])
+                raise
+            answer = send(following, len(items) + len(following))
+            try:  # while the server works on the next batch
+                acked, dups, refused, chain = _settle(outbox, items, reply)
+            except BaseException:
+                _abandon(outbox, items + following, answer)
                 raise
             sent += acked
             duplicates += dups
@@ -97,9 +110,21 @@ def push(
     return PushResult(sent, duplicates, rejected, batches, chain)
 
 
-def _backlog(outbox: Outbox, in_batch: int) -> int:
+def _backlog(outbox: Outbox, in_flight: int) -> int:
+    """What is left after the batches on their way (``in_flight`` rows)."""
     counts = outbox.counts()
-    return max(0, counts["pending"] + counts["inflight"] - in_batch)
+    return max(0, counts["pending"] + counts["inflight"] - in_flight)
+
+
+def _abandon(outbox: Outbox, items: list[OutboxItem], answer: Future[Any] | None) -> None:
+    """Wait for the batch on its way, then return every row still in flight to pending: the
+    server may hold them and dedups them when they come again."""
+    if answer is not None:
+        try:
+            answer.result()
+        except BaseException:  # its fate no longer matters: the rows go back either way
+            log.debug("abandoned upload batch failed too", exc_info=True)
+    outbox.fail([i.id for i in items], "upload interrupted")
 
 
 def _send(client: ServerClient, items: list[OutboxItem], *, backlog: int) -> Any:
@@ -107,13 +132,18 @@ def _send(client: ServerClient, items: list[OutboxItem], *, backlog: int) -> Any
     return client.post(DECISIONS_PATH, body)
 
 
+def _checked(answer: Any) -> dict[str, Any]:
+    """The answer, when it has a per-record results list."""
+    if not isinstance(answer, dict) or not isinstance(answer.get("results"), list):
+        raise BadAnswer("decisions answer: no results list")
+    return answer
+
+
 def _settle(
-    outbox: Outbox, items: list[OutboxItem], answer: Any
+    outbox: Outbox, items: list[OutboxItem], answer: dict[str, Any]
 ) -> tuple[int, int, int, str | None]:
     """Acknowledge or reject each row by the server's per-record answer."""
-    results = answer.get("results") if isinstance(answer, dict) else None
-    if not isinstance(results, list):
-        raise BadAnswer("decisions answer: no results list")
+    results = answer["results"]
     by_id = {item.record.record_id: item for item in items}
     ack: list[int] = []
     duplicates = 0
@@ -138,7 +168,7 @@ def _settle(
     if unanswered:
         outbox.fail(unanswered, "the server did not answer for these records")
         log.warning("%d records without an answer from the server; retried later", len(unanswered))
-    chain = answer.get("chain") if isinstance(answer, dict) else None
+    chain = answer.get("chain")
     status = chain.get("status") if isinstance(chain, dict) else None
     if status == "broken":
         problems = chain.get("problems") if isinstance(chain, dict) else None

@@ -40,10 +40,10 @@ def kiosk_log(path: Path, gate: str, n: int) -> list[dict[str, Any]]:
 
 def push(central: Central, gate: str, items: list[Any], backlog: int | None = None):
     gid = admin.gate_id(central, gate)
-    parsed = ingest.parse_records(items)
+    parsed = ingest.parse_records(items, gate)
     conn: Connection
     with write_connection(central.engine) as conn, conn.begin():
-        return ingest.ingest(conn, gid, gate, parsed, central.now(), backlog)
+        return ingest.ingest(conn, gid, parsed, central.now(), backlog)
 
 
 def statuses(results: list[ingest.ItemResult]) -> list[str]:
@@ -98,6 +98,20 @@ def test_records_may_arrive_out_of_order_and_gaps_are_reported(
     assert chain.problems == ["records after 3 not all received (highest 12)"]
     _, chain = push(north, "north", records[3:6])
     assert (chain.status, chain.contiguous_to, chain.received) == ("ok", 12, 12)
+
+
+def test_records_older_than_every_held_one_extend_the_chain_backwards(
+    north: Central, records: list[dict[str, Any]]
+) -> None:
+    _, chain = push(north, "north", records[5:])
+    assert (chain.status, chain.received, chain.contiguous_to) == ("ok", 7, 12)
+    _, chain = push(north, "north", records[2:4])
+    assert (chain.status, chain.received, chain.contiguous_to) == ("gaps", 9, 4)
+    assert chain.last_hash == records[3]["hash"]
+    _, chain = push(north, "north", [records[4], *records[:2]])
+    assert (chain.status, chain.received, chain.contiguous_to) == ("ok", 12, 12)
+    assert chain.last_hash == records[-1]["hash"]
+    assert admin.gate_statuses(north)[0]["received"] == admin.decision_count(north) == 12
 
 
 def test_an_edited_record_is_rejected_and_the_break_kept(

@@ -8,6 +8,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import StatementError
 
 from kiosk.store.columns import NaiveDatetimeError
@@ -62,6 +63,26 @@ def test_times_are_stored_in_utc_and_come_back_aware(engine) -> None:
         back = conn.execute(select(t.c.start)).scalar_one()
     assert raw.startswith("2022-01-20 01:30:15.123456")
     assert back == local and back.tzinfo == dt.UTC
+
+
+@pytest.mark.parametrize(
+    "at",
+    [
+        dt.datetime(2022, 1, 20, 9, 30, 15, 123456, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+        dt.datetime(2022, 1, 20, 0, 0, tzinfo=dt.UTC),  # no microseconds: still six digits
+        dt.datetime(999, 12, 31, 23, 59, 59, 1, tzinfo=dt.UTC),
+    ],
+)
+def test_times_are_stored_as_sqlalchemy_stores_sqlite_datetimes(engine, at: dt.datetime) -> None:
+    t = RISK_AREAS.table
+    with engine.begin() as conn:
+        conn.execute(t.insert(), [{"region_code": "410102", "level": "high", "start": at}])
+        raw = conn.exec_driver_sql("select start from risk_areas").scalar()
+        back = conn.execute(select(t.c.start)).scalar_one()
+    as_sqlalchemy = sqlite.DATETIME().bind_processor(engine.dialect)
+    assert as_sqlalchemy is not None
+    assert raw == as_sqlalchemy(at.astimezone(dt.UTC).replace(tzinfo=None))
+    assert back == at
 
 
 def test_naive_datetimes_are_refused(engine) -> None:

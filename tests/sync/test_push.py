@@ -1,10 +1,12 @@
-"""Upload with the next batch claimed while the server works on the one in flight: a failed
-batch is retried later, the batch claimed behind it goes back untouched, nothing is lost or
+"""Upload with the next batch claimed while the server works on the one in flight, and sent
+before the answered one is settled: a failed batch is retried later, the batch claimed behind
+it goes back untouched, a failure while settling leaves nothing in flight, nothing is lost or
 stored twice."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -56,5 +58,36 @@ def test_max_batches_claims_no_batch_it_will_not_send(
         assert (result.sent, result.batches) == (200, 2)
         assert outbox.counts() == {"pending": 100, "inflight": 0, "sent": 200, "rejected": 0}
         assert push(gate.worker.client, outbox, batch_size=100, max_batches=0).batches == 0
+    finally:
+        gate.close()
+
+
+def test_the_next_batch_goes_out_before_this_one_is_settled_and_nothing_is_left_in_flight(
+    tmp_path: Path, central: CentralServer, proxy: FaultProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gate = enrolled_gate(tmp_path, central, proxy.url)
+    outbox = gate.store.outbox
+    overlapped: list[bool] = []
+
+    def ack_fails(ids: Sequence[int], at: object = None) -> int:
+        # the server answers the second batch while the first is still being settled
+        overlapped.append(proxy.wait_answered("/api/v1/decisions", 2, timeout_s=20.0))
+        raise OSError("disk full")
+
+    try:
+        fill_log(gate.store, 2500)
+        with monkeypatch.context() as patch:
+            patch.setattr(outbox, "ack", ack_fails)
+            with pytest.raises(OSError, match="disk full"):
+                push(gate.worker.client, outbox, batch_size=1000)
+        assert overlapped == [True]
+        assert outbox.counts() == {"pending": 2500, "inflight": 0, "sent": 0, "rejected": 0}
+        assert len(server_log_ids(central, gate.store.gate)) == 2000
+
+        result = push(gate.worker.client, outbox, batch_size=1000, now_due=True)
+        assert (result.sent, result.duplicates, result.chain) == (2500, 2000, "ok")
+        held = Counter(server_log_ids(central, gate.store.gate))
+        assert set(held) == {r.record_id for r in gate.store.log.records()}
+        assert set(held.values()) == {1}
     finally:
         gate.close()
