@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from kiosk.core.datasets import StaleDataset
 from kiosk.core.reasons import Reason
 
 Outcome = Literal["admit", "reject", "pending"]
@@ -40,6 +41,8 @@ class Verdict:
     close_leave_id: str | None = None
     policy_version: str = ""
     registry_version: str = ""
+    stale: tuple[StaleDataset, ...] = ()
+    """R15: the datasets too old for this decision (why the guard must confirm)."""
 
     @property
     def final(self) -> bool:

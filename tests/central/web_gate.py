@@ -20,6 +20,7 @@ from kiosk.core.credentials import (
     issue_campus_pass,
     issue_health_code,
 )
+from kiosk.core.datasets import DatasetTimes
 from kiosk.core.evidence import Reading
 from kiosk.core.policy_config import Policy, merge_policy
 from kiosk.core.transaction import Gate, GateSetup
@@ -94,7 +95,7 @@ class WebGate:
             keyring=lambda: keyring,
             clock=self.clock,
             sink=LogSink(store),
-            registry_synced_at=lambda: self.synced_at,
+            data_as_of=lambda: DatasetTimes.uniform(self.synced_at),
         )
         return GateService(gate, turnstile=RelayTurnstile(self.relay, 100)), store
 

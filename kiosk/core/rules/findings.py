@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kiosk.core.datasets import StaleDataset
 from kiosk.core.reasons import Reason
 from kiosk.core.verdict import Need
 
@@ -17,6 +18,8 @@ class Findings:
     waits: list[Reason] = field(default_factory=list)
     needs: list[Need] = field(default_factory=list)
     close_leave_id: str | None = None
+    stale: list[StaleDataset] = field(default_factory=list)
+    """R15: the datasets too old for this decision."""
 
     def reject(self, reason: Reason) -> None:
         """Record a reason that refuses entry."""
