@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+import kiosk.ui  # noqa: E402, F401, I001 - before PySide6: it sets PySide's options as `kiosk run` has them
 
 from PySide6.QtCore import QCoreApplication, QElapsedTimer, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from kiosk.config import load_kiosk_config  # noqa: E402
@@ -37,6 +37,7 @@ from kiosk.ui.admin import AdminWindow  # noqa: E402
 from kiosk.ui.admin import query as q  # noqa: E402
 from kiosk.ui.admin.query import LogFilter  # noqa: E402
 from kiosk.ui.admin.sample_log import fill_log  # noqa: E402
+from kiosk.ui.app import qt_application  # noqa: E402
 from kiosk.ui.i18n import Languages  # noqa: E402
 
 LAST_DAY = dt.date(2022, 1, 10)
@@ -118,7 +119,7 @@ class Meter:
 
 
 def bench_ui(store: Store, config: Any) -> dict[str, Any]:
-    app = QApplication.instance() or QApplication([])
+    app = qt_application(headless=True)  # as `kiosk run` makes it: CJK font, Qt messages logged
     languages = Languages("zh_CN")
     window = AdminWindow(store, config, languages, today=LAST_DAY)
     window.show()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import urllib.parse
 from collections import deque
 from pathlib import Path
@@ -53,6 +54,8 @@ class SimulatedCamera(FrameSource):
         self._idle = render_sample(None, "nocode", seed).image
         self._rendered: dict[Payload, np.ndarray] = {}
         self.shown: list[Payload] = []  # payloads in the order they were put in view
+        # when each recent payload's first frame left read() (time.perf_counter)
+        self.in_view_since: dict[Payload, float] = {}
 
     @classmethod
     def from_spec(cls, spec: str) -> SimulatedCamera:
@@ -90,6 +93,9 @@ class SimulatedCamera(FrameSource):
                     self._showing = self._render(payload)
                     self._show_left = self._show - 1
                     self.shown.append(payload)
+                    if len(self.in_view_since) > 64:
+                        self.in_view_since.clear()
+                    self.in_view_since[payload] = time.perf_counter()
             return (self._showing if self._showing is not None else self._idle).copy()
 
     def _next_payload(self) -> Payload | None:

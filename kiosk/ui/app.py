@@ -43,6 +43,7 @@ from kiosk.ui.bridge import DeviceSignals, ServiceSignals
 from kiosk.ui.gate_screen import GateScreen, ScreenParts
 from kiosk.ui.gate_services import ScreenCompanions
 from kiosk.ui.i18n import use_cjk_font
+from kiosk.ui.startup import freeze_startup_objects
 from kiosk.ui.wedge import WedgeFilter
 
 log = logging.getLogger(__name__)
@@ -108,6 +109,8 @@ class GateRuntime:
             relay_listener=d.part("relay"),
         )
         self.readings.attach(self.devices.thermometer)
+        capture = self.devices.capture
+        d.monitor.camera_fps = lambda: capture.fps
         self.pin_checker = admin_pin_checker(config)
         self.service: GateService = build_service(
             config,
@@ -144,7 +147,9 @@ class GateRuntime:
         self.wedge = WedgeFilter(self.screen)
         self.wedge.scanned.connect(self.screen.wedge_scan)
         self.card_reader: IdCardReader | None = None
-        self.companions = ScreenCompanions(self.screen, config, store, self.pin_checker)
+        self.companions = ScreenCompanions(
+            self.screen, config, store, self.pin_checker, monitor=d.monitor
+        )
 
     def start(self) -> None:
         """Start the service, the camera, the scan worker and the ID card reader."""
@@ -186,6 +191,7 @@ def run_gate(config: KioskConfig, *, windowed: bool, headless: bool = False) -> 
     try:
         sync = start_sync(config, store, runtime.service)
         runtime.start()
+        freeze_startup_objects()
         if windowed:
             runtime.screen.resize(1280, 800)
             runtime.screen.show()

@@ -3,6 +3,10 @@
 The service and every device call their listeners on their own threads. The bridges here are
 those listeners: each callback only emits a signal, and Qt queues it to the thread the bridge
 lives in (the UI thread). Nothing here decodes, reads a port, writes SQL or waits.
+
+:class:`DeviceSignals` also feeds a :class:`~kiosk.ui.admin.monitor.DeviceMonitor` with the same
+events (thermometer frames and state, camera state, decoder statistics): the admin window's
+devices page shows it.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from drivers.thermometer.frames import Frame
 from drivers.thermometer.measurement import MeasureResult
 from kiosk.core.evidence import Direction
 from kiosk.service import Refusal, ServiceListener, TransactionView
+from kiosk.ui.admin.monitor import DeviceMonitor, ScanTap, ThermometerTap
 
 
 class ServiceSignals(QObject):
@@ -73,6 +78,8 @@ class DeviceSignals(QObject):
         super().__init__(parent)
         self._last: dict[str, tuple[str, str]] = {}
         self._lock = threading.Lock()
+        self.monitor = DeviceMonitor()
+        """What the admin window's devices page shows (set its ``camera_fps`` source)."""
 
     def report_state(self, part: str, state: DeviceState, detail: str) -> None:
         """Remember and emit ``part``'s new state (from any thread)."""
@@ -94,12 +101,16 @@ class DeviceSignals(QObject):
         return _CameraToSignals(self)
 
     def scans(self, forward: ScanListener | None = None) -> ScanListener:
-        """A scan listener emitting each decoded frame's corners, passing every callback on."""
-        return _ScansToSignals(self, forward or ScanListener())
+        """A scan listener emitting each decoded frame's corners and counting it in the
+        monitor, passing every callback on."""
+        return ScanTap(self.monitor, _ScansToSignals(self, forward or ScanListener()))
 
     def thermometer(self, forward: ThermometerListener | None = None) -> ThermometerListener:
-        """A thermometer listener emitting its state and results, passing them on."""
-        return _ThermometerToSignals(self, forward or ThermometerListener())
+        """A thermometer listener emitting its state and results and keeping its frames in the
+        monitor, passing them on."""
+        return ThermometerTap(
+            self.monitor, _ThermometerToSignals(self, forward or ThermometerListener())
+        )
 
 
 class _StateToSignal(DeviceListener):
@@ -116,6 +127,7 @@ class _CameraToSignals(CaptureListener):
         self.signals = signals
 
     def on_state(self, state: DeviceState, detail: str) -> None:
+        self.signals.monitor.camera_state(state, detail)
         self.signals.report_state("camera", state, detail)
 
 

@@ -35,6 +35,7 @@ from kiosk.ui.demo_closing import admin_shots, english_gate_shots
 from kiosk.ui.gate_screen import GateScreen, ScreenParts
 from kiosk.ui.i18n import Languages
 from kiosk.ui.presenter import ScreenState
+from kiosk.ui.startup import freeze_startup_objects
 
 log = logging.getLogger(__name__)
 DWELL_S = 3.0
@@ -105,6 +106,8 @@ class QtDemo:
             after_visit=self._after_visit,
         )
         self.day = DemoDay(config, data_dir, out, filler, watch)
+        capture = self.day.capture
+        d.monitor.camera_fps = lambda: capture.fps
         self.report = DayReport()
         self.day.service.add_listener(self.service_signals.listener())
         self.day.service.add_listener(self.report)
@@ -161,7 +164,10 @@ class QtDemo:
         """The gate screen in English and the admin pages, once the day is over."""
         try:
             english_gate_shots(self.screen, self.day.service, self.languages, shots.save)
-            pages = admin_shots(self.day.store, self.day.config, self.languages, DAY, out_dir)
+            pages = admin_shots(
+                self.day.store, self.day.config, self.languages, DAY, out_dir,
+                self.device_signals.monitor,
+            )
             self.report.screenshots += [p.name for p in pages]
         except Exception:  # noqa: BLE001 - reported; the day's result stands
             log.exception("the closing screenshots failed")
@@ -169,6 +175,7 @@ class QtDemo:
 
     def run(self) -> int:
         """Play the day in the window (or offscreen) and return the exit status."""
+        freeze_startup_objects()
         self.screen.show()
         player = threading.Thread(target=self._play, name="demo-day", daemon=True)
         QTimer.singleShot(0, player.start)

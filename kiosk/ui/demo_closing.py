@@ -15,7 +15,7 @@ from PySide6.QtCore import QCoreApplication
 from kiosk.config import KioskConfig
 from kiosk.service import GateService
 from kiosk.store import Store
-from kiosk.ui.admin import AdminWindow
+from kiosk.ui.admin import AdminWindow, DeviceMonitor
 from kiosk.ui.admin.screenshots import capture_pages
 from kiosk.ui.gate_screen import GateScreen
 from kiosk.ui.i18n import Languages
@@ -57,12 +57,20 @@ def _shot(screen: GateScreen, state: ScreenState, save: Callable[[str], Path], n
 
 
 def admin_shots(
-    store: Store, config: KioskConfig, languages: Languages, today: dt.date, out_dir: Path
+    store: Store,
+    config: KioskConfig,
+    languages: Languages,
+    today: dt.date,
+    out_dir: Path,
+    monitor: DeviceMonitor | None = None,
 ) -> list[Path]:
-    """Open the admin window on ``store`` as :func:`~kiosk.ui.admin.open_admin` does after a
-    correct PIN (logged as opened by the demo) and save each page in both languages."""
+    """Open the admin window on ``store`` (its devices page on ``monitor``) as
+    :func:`~kiosk.ui.admin.open_admin` does after a correct PIN (logged as opened by the demo)
+    and save each page in both languages."""
     before = languages.locale
-    window = AdminWindow(store, config, languages, today=today, opened_by=DEMO_ADMIN)
+    window = AdminWindow(
+        store, config, languages, monitor=monitor, today=today, opened_by=DEMO_ADMIN
+    )
     try:
         window.show()
         window.verify_page.run()

@@ -1,5 +1,5 @@
-"""What the gate screen plugs in from the admin engineer's parts: the language switch (F9),
-the admin window behind the PIN (F12) and the sound cues of each banner."""
+"""What the gate screen plugs in: the language switch (F9), the admin window behind the PIN
+(F12, its devices page on the gate's own devices) and the sound cues of each banner."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject
 from kiosk.admin_pin import PinChecker
 from kiosk.config import KioskConfig
 from kiosk.store import Store
-from kiosk.ui.admin import AdminWindow, open_admin
+from kiosk.ui.admin import AdminWindow, DeviceMonitor, open_admin
 from kiosk.ui.gate_screen import GateScreen
 from kiosk.ui.i18n import Languages
 from kiosk.ui.presenter import ScreenState
@@ -24,10 +24,17 @@ class ScreenCompanions(QObject):
     """Languages, sounds and the admin window, wired to ``screen``'s signals."""
 
     def __init__(
-        self, screen: GateScreen, config: KioskConfig, store: Store, pin_checker: PinChecker
+        self,
+        screen: GateScreen,
+        config: KioskConfig,
+        store: Store,
+        pin_checker: PinChecker,
+        *,
+        monitor: DeviceMonitor | None = None,
     ) -> None:
         super().__init__(screen)
         self.screen, self.config, self.store, self.pin_checker = screen, config, store, pin_checker
+        self.monitor = monitor
         self.languages = Languages(config.settings.gate.locale, self)
         self.sound = SoundPlayer(config.settings.sound, self.languages.locale, parent=self)
         self.languages.changed.connect(self.sound.set_locale)
@@ -51,7 +58,12 @@ class ScreenCompanions(QObject):
     def open_admin(self) -> None:
         """Ask for the admin PIN and open the admin window (logged by the window)."""
         window = open_admin(
-            self.store, self.config, self.pin_checker, self.languages, parent=self.screen
+            self.store,
+            self.config,
+            self.pin_checker,
+            self.languages,
+            monitor=self.monitor,
+            parent=self.screen,
         )
         if window is not None:
             self.admin = window

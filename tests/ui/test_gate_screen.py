@@ -5,13 +5,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFontInfo
 
+from kiosk.ui.admin import PinDialog
 from kiosk.ui.guard import ENTRY_KINDS, ManualEntryDialog, OverrideDialog
 from kiosk.ui.i18n import CJK_FAMILIES
 from kiosk.ui.presenter import ScreenState
-from tests.ui.conftest import WAIT_MS
+from tests.ui.conftest import ADMIN_PIN, WAIT_MS
 
 
 def test_a_code_shown_to_the_camera_reaches_the_banner(make_gate, qtbot) -> None:
@@ -201,3 +202,29 @@ def test_an_unknown_plate_from_the_wedge_is_refused_with_its_reason(make_gate, q
     assert last["reasons"] == ["VEHICLE_NOT_AUTHORIZED"]
     assert last["subject"]["plate"] == "京B88888"
     assert last["identified_by"] == ["wedge"]
+
+
+def test_f12_admin_window_shows_the_gates_own_devices(make_gate, qtbot, qapp) -> None:
+    gate = make_gate()
+    assert gate.camera is not None
+    gate.camera.present(gate.codes("S2020001")[0])
+    qtbot.waitUntil(lambda: gate.screen.state.kind == "admit", timeout=WAIT_MS)
+
+    def type_pin() -> None:
+        dialog = qapp.activeModalWidget()
+        assert isinstance(dialog, PinDialog)
+        dialog.pin.setText(ADMIN_PIN)
+        dialog.buttons.accepted.emit()
+
+    QTimer.singleShot(50, type_pin)
+    gate.screen.guard_action("admin")
+    window = gate.runtime.companions.admin
+    assert window is not None
+    page = window.show_page("devices")
+    qtbot.waitUntil(lambda: page.snapshot is not None and len(page.snapshot.frames) > 0)
+    snapshot = page.snapshot
+    assert snapshot.thermometer_state == "ready" and snapshot.camera_state == "ready"
+    assert snapshot.frames_with_code >= 1 and snapshot.camera_fps
+    assert "zxing" in [s.stage for s in snapshot.stages]
+    assert "°C" in page.frames.toPlainText()
+    window.close()
