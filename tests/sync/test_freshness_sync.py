@@ -5,6 +5,8 @@ a day old, and only decisions that read the check-ins wait for the guard."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +17,7 @@ import pytest
 
 from central import admin, workflow
 from central.context import Central
+from kiosk.cli import main
 from kiosk.core.clock import ManualClock
 from kiosk.core.evidence import Reading
 from kiosk.core.policy_config import load_policy
@@ -133,7 +136,7 @@ def _decision(g: Gate, tx_id: str) -> dict[str, Any]:
 
 
 def test_stale_checkins_hold_the_student_and_not_the_visitor(
-    central: CentralServer, gate: Gate
+    central: CentralServer, gate: Gate, capsys: pytest.CaptureFixture[str]
 ) -> None:
     now = dt.datetime.now(dt.UTC)
     today = now.astimezone(CAMPUS).date()
@@ -152,6 +155,14 @@ def test_stale_checkins_hold_the_student_and_not_the_visitor(
     assert saved is not None and saved.datasets == result.status.datasets
     oldest = result.status.oldest_dataset(dt.datetime.now(dt.UTC))
     assert oldest is not None and oldest[0] == "checkins" and (oldest[1] or 0) > 25 * 3600
+
+    shutil.copy(ROOT / "config" / "policy.toml", gate.config.policy_file)
+    assert main(["--config", str(gate.config.file), "sync", "status"]) == 0
+    out = capsys.readouterr().out
+    source = yesterday.strftime("%Y-%m-%d %H:%M:%S UTC")
+    assert f"  checkins         26.0 h old     (limit 24 h, same day, source {source})\n" in out
+    assert re.search(r"^  people           \d+ s old +\(limit 24 h, source .+\)$", out, re.M)
+    assert re.search(r"^  visit_approvals  \d+ s old +\(limit 6 h\)$", out, re.M)
 
     clock = ManualClock(dt.datetime.now(dt.UTC))
     kiosk, requests = _gate(gate, clock)
