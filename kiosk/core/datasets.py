@@ -45,6 +45,9 @@ class DatasetTimes:
                 raise ValueError(f"{name}: naive datetime {at.isoformat()}")
         object.__setattr__(self, "as_of", MappingProxyType(dict(self.as_of)))
 
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self.as_of.items())))
+
     @classmethod
     def uniform(cls, at: dt.datetime | None, datasets: Iterable[str] = DATASETS) -> DatasetTimes:
         """Every dataset current as of ``at`` (``None``: none ever was)."""
