@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from kiosk.store.private import write_private
+
 MIN_DIGITS = 6
 _N, _R, _P = 2**14, 8, 1
 
@@ -40,13 +42,7 @@ def set_pin(path: Path, pin: str) -> None:
         "hash": _derive(pin, salt).hex(),
     }
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(doc, fh)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    write_private(path, json.dumps(doc).encode("utf-8"))
 
 
 class PinChecker:

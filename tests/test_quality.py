@@ -25,7 +25,7 @@ def test_ruff_is_clean() -> None:
 
 @pytest.mark.timeout(900)
 def test_mypy_is_clean() -> None:
-    result = _run(str(BIN / "mypy"), "kiosk", "drivers", "central", "scripts")
+    result = _run(str(BIN / "mypy"), *PACKAGES)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -15,7 +15,6 @@ the worker thread.
 from __future__ import annotations
 
 import logging
-import termios
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -42,7 +41,7 @@ from drivers.idcard.protocols import (
     answers,
     succeeded,
 )
-from drivers.serial_link.port import open_serial_port
+from drivers.serial_link.worker import SerialPortWorker
 
 if TYPE_CHECKING:
     from drivers.idcard.simulator import IdCardSimulator
@@ -109,8 +108,11 @@ class _Link:
         return None
 
 
-class IdCardReader:
+class IdCardReader(SerialPortWorker):
     """A resident ID card reader on a serial port; start it and listen for cards."""
+
+    label = "ID card reader"
+    read_timeout_s = READ_TIMEOUT_S
 
     def __init__(
         self,
@@ -126,19 +128,18 @@ class IdCardReader:
     ) -> None:
         if not 0 < poll_hz <= MAX_POLL_HZ:
             raise ValueError(f"poll_hz must be more than 0 and at most {MAX_POLL_HZ:g}")
-        self.port = port
         self.protocol = protocol
-        self.baud = baud or protocol.default_baud
+        self._listener: IdCardListener = listener or IdCardListener()
+        super().__init__(
+            port,
+            baud or protocol.default_baud,
+            self._listener,
+            thread_name=f"idcard-{protocol.name}",
+            backoff=backoff,
+            clock=clock,
+            on_close=on_close,
+        )
         self.poll_interval_s = 1.0 / poll_hz
-        self._listener = listener or IdCardListener()
-        self._backoff = backoff or Backoff()
-        self._clock = clock
-        self._on_close = on_close
-        self._state_changed = threading.Condition()
-        self._state = DeviceState.STOPPED
-        self._detail = "not started"
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self.cards_read = 0
         """Cards reported through ``on_card`` so far."""
         self.bad_frames = 0
@@ -146,107 +147,10 @@ class IdCardReader:
         self.simulator: IdCardSimulator | None = None
         """The simulator behind a ``sim:`` port (set by the factory; demos and tests)."""
 
-    # -- lifecycle ------------------------------------------------------------------------
-    def start(self) -> IdCardReader:
-        """Start the worker thread (returns at once; watch ``on_state``)."""
-        if self._thread is None:
-            self._thread = threading.Thread(
-                target=self._run, name=f"idcard-{self.protocol.name}", daemon=True
-            )
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop the worker and close the port (and a simulator, if any)."""
-        self._stop.set()
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout=10)
-        if self._on_close is not None:
-            self._on_close()
-            self._on_close = None
-
-    close = stop
-
-    def __enter__(self) -> IdCardReader:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    # -- observing ------------------------------------------------------------------------
-    @property
-    def state(self) -> DeviceState:
-        """The current state."""
-        return self._state
-
-    @property
-    def detail(self) -> str:
-        """Human-readable detail of the current state."""
-        return self._detail
-
-    def wait_for_state(self, *states: DeviceState, timeout_s: float) -> bool:
-        """Block until the state is one of ``states``; False on timeout."""
-        with self._state_changed:
-            return self._state_changed.wait_for(lambda: self._state in states, timeout_s)
-
-    # -- worker ---------------------------------------------------------------------------
-    def _emit(self, method: str, *args: object) -> None:
-        try:
-            getattr(self._listener, method)(*args)
-        except Exception:  # a listener bug must not kill the reader loop
-            log.exception("ID card listener %s failed", method)
-
-    def _set_state(self, state: DeviceState, detail: str) -> None:
-        with self._state_changed:
-            if (state, detail) == (self._state, self._detail):
-                return
-            previous = self._state
-            self._state, self._detail = state, detail
-            self._state_changed.notify_all()
-        if state is not previous:
-            bad = state in (DeviceState.FAULT, DeviceState.STALE)
-            log.log(logging.WARNING if bad else logging.INFO, "ID card reader %s: %s",
-                    state.value, detail)
-        self._emit("on_state", state, detail)
-
-    def _run(self) -> None:
-        clock = self._clock
-        next_attempt = clock.monotonic()
-        state_while_down = DeviceState.CONNECTING
-        while not self._stop.is_set():
-            wait = next_attempt - clock.monotonic()
-            if wait > 0:
-                clock.wait(self._stop, wait)
-                continue
-            try:
-                port = open_serial_port(self.port, self.baud, READ_TIMEOUT_S)
-            except (serial.SerialException, OSError, ValueError) as exc:
-                delay = self._backoff.next_delay()
-                detail = f"cannot open {self.port}; retry in {delay:.1f} s"
-                self._set_state(state_while_down, detail)
-                log.debug("cannot open %s: %s", self.port, exc)
-                next_attempt = clock.monotonic() + delay
-                continue
-            try:
-                self._session(_Link(port, self._stop, clock))
-            except (serial.SerialException, OSError, termios.error) as exc:
-                log.warning("ID card reader port %s lost: %s", self.port, exc)
-            finally:
-                try:
-                    port.close()
-                except (serial.SerialException, OSError, termios.error):
-                    pass
-            if not self._stop.is_set():
-                delay = self._backoff.next_delay()
-                state_while_down = DeviceState.RECONNECTING
-                self._set_state(state_while_down, f"port lost; reconnecting in {delay:.1f} s")
-                next_attempt = clock.monotonic() + delay
-        self._set_state(DeviceState.STOPPED, "stopped")
-
-    def _session(self, link: _Link) -> None:
+    def _session(self, port: serial.Serial) -> None:
         """Poll the reader until the port fails, stops answering, or the reader is stopped."""
         self._set_state(DeviceState.CONNECTING, "port open, checking the SAM module")
-        session = _Session(self, link)
+        session = _Session(self, _Link(port, self._stop, self._clock))
         clock = self._clock
         next_poll = clock.monotonic()
         while not self._stop.is_set():

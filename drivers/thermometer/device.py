@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import collections
 import logging
-import termios
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from typing import TYPE_CHECKING
 import serial
 
 from drivers.device import SYSTEM_CLOCK, Backoff, DeviceClock, DeviceListener, DeviceState
-from drivers.serial_link.port import open_serial_port
+from drivers.serial_link.worker import SerialPortWorker
 from drivers.thermometer.frames import ErrorFrame, Frame
 from drivers.thermometer.health import HealthLimits, HealthMonitor
 from drivers.thermometer.measurement import (
@@ -62,9 +61,13 @@ class _Pending:
     notify: bool = False
 
 
-class ThermometerDevice:
+class ThermometerDevice(SerialPortWorker):
     """A thermometer on a serial port. Start it, then :meth:`measure` (blocking) or
     :meth:`start_measurement` (result through ``on_measurement``)."""
+
+    label = "thermometer"
+    read_timeout_s = READ_TIMEOUT_S
+    down_tick_s = READ_TIMEOUT_S  # measurements still end on time while the port is down
 
     def __init__(
         self,
@@ -81,76 +84,33 @@ class ThermometerDevice:
         clock: DeviceClock = SYSTEM_CLOCK,
         on_close: Callable[[], None] | None = None,
     ) -> None:
-        self.port = port
         self.protocol = protocol
-        self.baud = baud or protocol.default_baud
+        self._listener: ThermometerListener = listener or ThermometerListener()
+        super().__init__(
+            port,
+            baud or protocol.default_baud,
+            self._listener,
+            thread_name=f"thermometer-{protocol.name}",
+            backoff=backoff,
+            clock=clock,
+            on_close=on_close,
+        )
         self.mode: Mode = mode
         self.offset_c = offset_c
         self.plausible_c = plausible_c
         self.limits = limits or HealthLimits()
-        self._listener = listener or ThermometerListener()
-        self._backoff = backoff or Backoff()
-        self._clock = clock
-        self._on_close = on_close
-        self._lock = threading.Lock()
-        self._state_changed = threading.Condition(self._lock)
-        self._state = DeviceState.STOPPED
-        self._detail = "not started"
         self._pending: list[_Pending] = []
         self._frames: collections.deque[tuple[float, Frame]] = collections.deque(
             maxlen=FRAME_HISTORY
         )
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self.last_frame: Frame | None = None
         self.simulator: ThermometerSimulator | None = None
         """The simulator behind a ``sim:`` port (set by the factory; demos and tests)."""
         if mode == "surface" and protocol.reports_body:
             log.info("%s reports body temperature: the offset is not applied", protocol.name)
 
-    # -- lifecycle ------------------------------------------------------------------------
-    def start(self) -> ThermometerDevice:
-        """Start the worker thread (returns at once; watch ``on_state``)."""
-        if self._thread is None:
-            self._thread = threading.Thread(
-                target=self._run, name=f"thermometer-{self.protocol.name}", daemon=True
-            )
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop the worker, close the port, fail pending measurements."""
-        self._stop.set()
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout=10)
+    def _after_stop(self) -> None:
         self._fail_pending("thermometer stopped")
-        if self._on_close is not None:
-            self._on_close()
-            self._on_close = None
-
-    close = stop
-
-    def __enter__(self) -> ThermometerDevice:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    # -- observing ------------------------------------------------------------------------
-    @property
-    def state(self) -> DeviceState:
-        """The current state."""
-        return self._state
-
-    @property
-    def detail(self) -> str:
-        """Human-readable detail of the current state."""
-        return self._detail
-
-    def wait_for_state(self, *states: DeviceState, timeout_s: float) -> bool:
-        """Block until the state is one of ``states``; False on timeout."""
-        with self._state_changed:
-            return self._state_changed.wait_for(lambda: self._state in states, timeout_s)
 
     # -- measuring ------------------------------------------------------------------------
     def measure(self, window_s: float = 1.5, min_frames: int = 3) -> MeasureResult:
@@ -237,59 +197,8 @@ class ThermometerDevice:
             self._finish(p, MeasurementError(reason, self._state))
 
     # -- worker ---------------------------------------------------------------------------
-    def _emit(self, method: str, *args: object) -> None:
-        try:
-            getattr(self._listener, method)(*args)
-        except Exception:  # a listener bug must not kill the device loop
-            log.exception("thermometer listener %s failed", method)
-
-    def _set_state(self, state: DeviceState, detail: str) -> None:
-        with self._state_changed:
-            if (state, detail) == (self._state, self._detail):
-                return
-            previous = self._state
-            self._state, self._detail = state, detail
-            self._state_changed.notify_all()
-        if state is not previous:
-            bad = state in (DeviceState.FAULT, DeviceState.STALE)
-            level = logging.WARNING if bad else logging.INFO
-            log.log(level, "thermometer %s: %s", state.value, detail)
-        self._emit("on_state", state, detail)
-
-    def _run(self) -> None:
-        clock = self._clock
-        next_attempt = clock.monotonic()
-        state_while_down = DeviceState.CONNECTING
-        while not self._stop.is_set():
-            now = clock.monotonic()
-            self._complete_due(now)
-            if now < next_attempt:
-                clock.wait(self._stop, min(READ_TIMEOUT_S, next_attempt - now))
-                continue
-            try:
-                port = open_serial_port(self.port, self.baud, READ_TIMEOUT_S)
-            except (serial.SerialException, OSError, ValueError) as exc:
-                delay = self._backoff.next_delay()
-                detail = f"cannot open {self.port}; retry in {delay:.1f} s"
-                self._set_state(state_while_down, detail)
-                log.debug("cannot open %s: %s", self.port, exc)
-                next_attempt = clock.monotonic() + delay
-                continue
-            try:
-                self._session(port)
-            except (serial.SerialException, OSError, termios.error) as exc:
-                log.warning("thermometer port %s lost: %s", self.port, exc)
-            finally:
-                try:
-                    port.close()
-                except (serial.SerialException, OSError, termios.error):
-                    pass
-            if not self._stop.is_set():
-                delay = self._backoff.next_delay()
-                state_while_down = DeviceState.RECONNECTING
-                self._set_state(state_while_down, f"port lost; reconnecting in {delay:.1f} s")
-                next_attempt = clock.monotonic() + delay
-        self._set_state(DeviceState.STOPPED, "stopped")
+    def _while_down(self, now: float) -> None:
+        self._complete_due(now)
 
     def _session(self, port: serial.Serial) -> None:
         """Read until the port fails, stays stale too long, or the device is stopped."""

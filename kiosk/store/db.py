@@ -31,14 +31,15 @@ class DatabaseBusyError(RuntimeError):
 
 
 def open_engine(url: str) -> Engine:
-    """Create an engine for ``url``; for a SQLite file, create its directory (mode 0700) and
-    set pragmas. Connections made through it create files owner-only."""
+    """Create an engine for ``url``; for a SQLite file, create its directory if missing (mode
+    0700; an existing one is left as it is) and set pragmas. :func:`migrate` makes the
+    database files owner-only."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
     file = sqlite_file(url)
     if file is not None:
-        private_dir(file.parent)
+        private_dir(file.parent, tighten=False)
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)

@@ -22,11 +22,15 @@ def owner_only_umask() -> Iterator[None]:
         os.umask(previous)
 
 
-def private_dir(path: Path) -> Path:
-    """Create ``path`` (and missing parents) and make ``path`` itself mode 0700."""
+def private_dir(path: Path, *, tighten: bool = True) -> Path:
+    """Create ``path`` (and missing parents) owner-only (0700). With ``tighten`` an existing
+    ``path`` is made 0700 too (a directory the kiosk owns, such as its data directory);
+    without, a directory that already exists is left as it is (the folder a database URL or
+    a token file happens to name, which may be shared, like ``/tmp``)."""
+    existed = path.is_dir()
     with owner_only_umask():
         path.mkdir(parents=True, exist_ok=True)
-    if stat.S_IMODE(path.stat().st_mode) != DIR_MODE:
+    if (tighten or not existed) and stat.S_IMODE(path.stat().st_mode) != DIR_MODE:
         path.chmod(DIR_MODE)
     return path
 

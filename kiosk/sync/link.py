@@ -70,8 +70,9 @@ def check_token(text: str, source: str) -> str:
 
 
 def write_token(path: Path, token: str) -> None:
-    """Store ``token`` owner-only (0600, directory 0700), replacing any older one."""
-    private_dir(path.parent)
+    """Store ``token`` owner-only (0600; a missing directory is made 0700), replacing any
+    older one."""
+    private_dir(path.parent, tighten=False)
     write_private(path, (token + "\n").encode("utf-8"))
 
 

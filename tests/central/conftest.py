@@ -10,20 +10,7 @@ import pytest
 from central import admin
 from central.context import Central, open_central
 from tests.support.central_server import CentralServer
-from tests.support.postgres import PostgresCluster, PostgresMissing
-
-
-@pytest.fixture(scope="session")
-def postgres_cluster() -> Iterator[PostgresCluster]:
-    """One throw-away cluster for the session (fails, never skips, without PostgreSQL)."""
-    try:
-        cluster = PostgresCluster()
-    except PostgresMissing as exc:
-        pytest.fail(str(exc))
-    try:
-        yield cluster.start()
-    finally:
-        cluster.stop()
+from tests.support.postgres import PostgresCluster
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -157,5 +157,5 @@ def test_search_fields(server: CentralServer, field: str, kind: str) -> None:
 def test_nothing_was_dropped(server: CentralServer) -> None:
     """After all of the above the tables are there and hold what they held."""
     with server.central.engine.connect() as conn:
-        assert conn.scalar(select(func.count()).select_from(AUDIT)) > 0
+        assert (conn.scalar(select(func.count()).select_from(AUDIT)) or 0) > 0
     assert workflow.filings(server.central) is not None

@@ -255,4 +255,4 @@ def test_audit_rows_grow_with_every_read(web: CentralServer) -> None:
     admin.get("/admin/log")
     with read_connection(web.central.engine) as conn:
         after = conn.scalar(select(func.count()).select_from(AUDIT))
-    assert after == before + 1
+    assert before is not None and after == before + 1

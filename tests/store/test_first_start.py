@@ -14,6 +14,7 @@ import pytest
 
 from kiosk.config import load_kiosk_config
 from kiosk.store import open_store
+from kiosk.store.db import migrate, open_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -95,3 +96,17 @@ def _now():
     import datetime as dt
 
     return dt.datetime.now(dt.UTC)
+
+
+def test_a_database_url_in_a_shared_folder_leaves_that_folder_as_it_is(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)  # like /tmp
+    engine = open_engine(f"sqlite:///{shared / 'dev.db'}")
+    migrate(engine)
+    engine.dispose()
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o1777
+    assert stat.S_IMODE((shared / "dev.db").stat().st_mode) == 0o600
+    made = tmp_path / "new" / "dir"
+    open_engine(f"sqlite:///{made / 'dev.db'}").dispose()
+    assert stat.S_IMODE(made.stat().st_mode) == 0o700

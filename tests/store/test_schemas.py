@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import zoneinfo
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -14,6 +15,9 @@ from kiosk.scenarios.registry_builder import build_records
 from kiosk.scenarios.spec import ScenarioError
 from kiosk.store.records import ALL_KINDS
 from kiosk.store.schemas import KIND_SCHEMAS, RecordError, RowsError, to_record, to_records
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
 KEY = b"k" * 32
@@ -141,7 +145,7 @@ def test_bad_scenario_rows_name_the_row(registry: dict, message: str) -> None:
         build_records(registry, NOW, TZ, KEY, "s.json")
 
 
-def _json_form(record: object) -> dict:
+def _json_form(record: DataclassInstance) -> dict:
     """A record as the sync feed carries it: field names, ISO times, lists for tuples."""
 
     def plain(value: object) -> object:

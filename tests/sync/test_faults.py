@@ -24,7 +24,7 @@ from kiosk.sync.pull import pull
 from tests.support.backlog import fill_log
 from tests.support.central_server import CentralServer
 from tests.support.fault_proxy import FaultProxy
-from tests.support.postgres import PostgresCluster, PostgresMissing
+from tests.support.postgres import PostgresCluster
 from tests.support.sync_checks import (
     admin_json,
     kiosk_registry,
@@ -274,22 +274,9 @@ def test_restart_reopens_the_same_store(tmp_path: Path, central: CentralServer, 
         store.close()
 
 
-@pytest.fixture(scope="module")
-def postgres() -> Iterator[PostgresCluster]:
-    """A throw-away PostgreSQL cluster (initdb + pg_ctl in a temp dir; fails without it)."""
-    try:
-        cluster = PostgresCluster()
-    except PostgresMissing as exc:
-        pytest.fail(str(exc))
-    try:
-        yield cluster.start()
-    finally:
-        cluster.stop()
-
-
-def test_faults_against_postgresql(tmp_path: Path, postgres: PostgresCluster) -> None:
+def test_faults_against_postgresql(tmp_path: Path, postgres_cluster: PostgresCluster) -> None:
     """The same guarantees with the server on PostgreSQL, through a run of faults."""
-    server = CentralServer(tmp_path / "central-pg", postgres.new_database("sync"))
+    server = CentralServer(tmp_path / "central-pg", postgres_cluster.new_database("sync"))
     with running(server) as central, FaultProxy("127.0.0.1", central.port) as proxy:
         gate = enrolled_gate(tmp_path, central, proxy.url, timeout_s=1.5)
         try:
