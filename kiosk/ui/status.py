@@ -77,6 +77,7 @@ class GateStatusBar(QWidget):
             label.setText(f"<span style='color:{colour}'>● {names[part]}: {state}</span>")
             label.setToolTip(detail)
         self.sync.setText(self.sync_text(now, sync))
+        self.sync.setToolTip(self.datasets_text(now, sync) if sync.configured else "")
 
     def dataset_name(self, dataset: str) -> str:
         """A registry dataset's name in the screen's language."""
@@ -103,14 +104,21 @@ class GateStatusBar(QWidget):
             if age is None:
                 return self.tr("registry never synced")
             return self.tr("registry {0} old").format(_age(age))
-        name, age = oldest
+        return self._dataset_age(*oldest)
+
+    def _dataset_age(self, name: str, age: float | None) -> str:
         if age is None:
             return self.tr("{0} never synced").format(self.dataset_name(name))
-        return self.tr("oldest data: {0}, {1} old").format(self.dataset_name(name), _age(age))
+        return self.tr("{0} {1} old").format(self.dataset_name(name), _age(age))
+
+    def datasets_text(self, now: dt.datetime, sync: SyncStatus) -> str:
+        """Every dataset's age, one per line (the sync label's tooltip); "" when not known."""
+        ages = sync.dataset_ages_s(now)
+        return "\n".join(self._dataset_age(name, age) for name, age in ages.items())
 
     def sync_text(self, now: dt.datetime, sync: SyncStatus) -> str:
-        """``oldest data: check-ins, 8.0 h old · backlog 3``, or "not configured" (never
-        invented numbers)."""
+        """``check-ins 8.0 h old · backlog 3``: the least current dataset first, or "not
+        configured" (never invented numbers)."""
         if not sync.configured:
             return self.tr("Sync: not configured")
         parts = [

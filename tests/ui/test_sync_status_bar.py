@@ -32,11 +32,12 @@ def test_the_bar_names_the_oldest_dataset(qapp: Any) -> None:
     try:
         bar = GateStatusBar("north", ZoneInfo("Asia/Shanghai"))
         stale_checkins = _status(checkins=NOW - 26 * H, people=NOW - 2 * H)
-        assert bar.sync_text(NOW, stale_checkins) == (
-            "Sync: oldest data: check-ins, 26.0 h old · backlog 2"
-        )
+        assert bar.sync_text(NOW, stale_checkins) == "Sync: check-ins 26.0 h old · backlog 2"
         # Synced three minutes ago, nothing older at the source: the first dataset, 3 min.
-        assert bar.sync_text(NOW, _status()) == "Sync: oldest data: people, 3 min old · backlog 2"
+        assert bar.sync_text(NOW, _status()) == "Sync: people 3 min old · backlog 2"
+        tip = bar.datasets_text(NOW, stale_checkins).splitlines()
+        assert tip[0] == "people 2.0 h old" and "check-ins 26.0 h old" in tip
+        assert len(tip) == len(DATASETS)
         assert bar.sync_text(NOW, NOT_CONFIGURED) == "Sync: not configured"
         never = SyncStatus(configured=True, datasets=(DatasetSync("people", None),))
         assert bar.sync_text(NOW, never) == "Sync: people never synced · backlog unknown"
@@ -44,8 +45,6 @@ def test_the_bar_names_the_oldest_dataset(qapp: Any) -> None:
         assert bar.sync_text(NOW, old_file) == "Sync: registry 3.0 h old · backlog 0"
 
         assert langs.switch("zh_CN")
-        assert bar.sync_text(NOW, stale_checkins) == (
-            "同步：最旧数据：每日健康打卡，已过 26.0 h · 待上传 2 条"
-        )
+        assert bar.sync_text(NOW, stale_checkins) == "同步：每日健康打卡已过 26.0 h · 待上传 2 条"
     finally:
         langs.switch("en")

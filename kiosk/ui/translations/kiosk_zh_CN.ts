@@ -394,10 +394,6 @@
         <translation>{0}从未同步</translation>
     </message>
     <message>
-        <source>oldest data: {0}, {1} old</source>
-        <translation>最旧数据：{0}，已过 {1}</translation>
-    </message>
-    <message>
         <source>Sync: not configured</source>
         <translation>同步：未配置</translation>
     </message>
@@ -408,6 +404,10 @@
     <message>
         <source>registry {0} old</source>
         <translation>名单已过 {0}</translation>
+    </message>
+    <message>
+        <source>{0} {1} old</source>
+        <translation>{0}已过 {1}</translation>
     </message>
     <message>
         <source>backlog unknown</source>
