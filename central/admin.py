@@ -223,6 +223,18 @@ def registry_counts(central: Central) -> dict[str, int]:
         return registry.counts(conn)
 
 
+def registry_sources(central: Central) -> list[dict[str, Any]]:
+    """Per kind: live records and when its source last delivered it (``None``: never, or
+    the server is its source), what the feed reports to gates (R15)."""
+    with read_connection(central.engine) as conn:
+        counts = registry.counts(conn)
+        sources = registry.source_times(conn)
+    return [
+        {"kind": kind, "records": counts.get(kind, 0), "source_at": sources.get(kind)}
+        for kind in wire.KINDS
+    ]
+
+
 # --- issuer keys -----------------------------------------------------------------------------
 
 
