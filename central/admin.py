@@ -170,7 +170,9 @@ def put_records(central: Central, kind: str, rows: Sequence[Mapping[str, Any]], 
         except RecordError as exc:
             raise CentralError(f"{kind}[{i}]: {exc}") from None
     with write_connection(central.engine) as conn, conn.begin():
-        report = registry.write(conn, central.now(), upsert={kind: records})
+        now = central.now()
+        report = registry.write(conn, now, upsert={kind: records})
+        registry.mark_source(conn, [kind], now)
         central.audit(conn, actor, "records_put", kind=kind, count=len(records))
     return report.upserted.get(kind, 0)
 
@@ -185,7 +187,9 @@ def delete_records(
     except ValueError as exc:
         raise CentralError(str(exc)) from None
     with write_connection(central.engine) as conn, conn.begin():
-        report = registry.write(conn, central.now(), delete_keys={kind: typed})
+        now = central.now()
+        report = registry.write(conn, now, delete_keys={kind: typed})
+        registry.mark_source(conn, [kind], now)
         central.audit(conn, actor, "records_delete", kind=kind, count=len(typed))
     return report.deleted.get(kind, 0)
 
@@ -206,7 +210,9 @@ def import_csv(central: Central, csv_kind: str, path: Path, actor: str) -> int:
     _writable(kind)
     records = read_csv(CSV_KINDS[csv_kind], path, central.keys.campus_key(), central.tz)
     with write_connection(central.engine) as conn, conn.begin():
-        registry.write(conn, central.now(), upsert={kind: records})
+        now = central.now()
+        registry.write(conn, now, upsert={kind: records})
+        registry.mark_source(conn, [kind], now)
         central.audit(conn, actor, "csv_import", kind=kind, file=path.name, count=len(records))
     return len(records)
 
@@ -215,6 +221,18 @@ def registry_counts(central: Central) -> dict[str, int]:
     """Live records per kind."""
     with read_connection(central.engine) as conn:
         return registry.counts(conn)
+
+
+def registry_sources(central: Central) -> list[dict[str, Any]]:
+    """Per kind: live records and when its source last delivered it (``None``: never, or
+    the server is its source), what the feed reports to gates (R15)."""
+    with read_connection(central.engine) as conn:
+        counts = registry.counts(conn)
+        sources = registry.source_times(conn)
+    return [
+        {"kind": kind, "records": counts.get(kind, 0), "source_at": sources.get(kind)}
+        for kind in wire.KINDS
+    ]
 
 
 # --- issuer keys -----------------------------------------------------------------------------

@@ -146,6 +146,11 @@ def add_admin_commands(sub: Any) -> None:
     put.add_argument("file", type=Path)
     put.set_defaults(run=_records_put)
 
+    sources = top.add_parser(
+        "sources", help="per kind: records and when its source last delivered it (R15)"
+    )
+    sources.set_defaults(run=lambda a: _print_json(admin.registry_sources(_central(a))))
+
     show = top.add_parser("records", help="print every record of a kind (feed form)")
     show.add_argument("kind")
     show.set_defaults(run=lambda a: _print_json(admin.list_records(_central(a), a.kind)))

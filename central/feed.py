@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from central.db import get_meta
-from central.registry import RECORDS
+from central.registry import RECORDS, source_times
 from kiosk.store import wire
 from kiosk.store.chain import canonical_json, iso_utc
 
@@ -76,7 +76,12 @@ def page(conn: Connection, cursor: str | None, limit: int, now: dt.datetime) -> 
         body = _snapshot(conn, epoch, position, limit, top)
     else:
         body = _incremental(conn, epoch, position.seq, limit)
-    page_body = {"cursor": cursor or None, **body, "server_time": iso_utc(now)}
+    page_body = {
+        "cursor": cursor or None,
+        **body,
+        "sources": source_times(conn),
+        "server_time": iso_utc(now),
+    }
     page_body["content_hash"] = content_hash(page_body)
     return page_body
 

@@ -171,3 +171,25 @@ def compact(conn: Connection, before: dt.datetime) -> int:
     floor = max(int(get_meta(conn, "feed_floor")), int(top))
     set_meta(conn, "feed_floor", str(floor))
     return int(result.rowcount or 0)
+
+
+SOURCE_KEY = "source_at:"
+"""Meta key prefix: ``source_at:<kind>`` is when the kind last came from its source (R15)."""
+
+
+def mark_source(conn: Connection, kinds: Iterable[str], now: dt.datetime) -> None:
+    """The source of these kinds delivered them at ``now`` (an import, an admin's write),
+    whether or not a record changed: the gates' copies are as current as this delivery."""
+    for kind in dict.fromkeys(kinds):
+        if kind not in wire.KINDS:
+            raise ValueError(f"unknown registry kind {kind!r}")
+        key = SOURCE_KEY + kind
+        conn.execute(delete(META).where(META.c.key == key))
+        conn.execute(insert(META).values(key=key, value=now.astimezone(dt.UTC).isoformat()))
+
+
+def source_times(conn: Connection) -> dict[str, str]:
+    """Kind → ISO time of its source's last delivery, for the kinds that have one."""
+    stmt = select(META.c.key, META.c.value).where(META.c.key.startswith(SOURCE_KEY))
+    found = {row.key.removeprefix(SOURCE_KEY): row.value for row in conn.execute(stmt)}
+    return {kind: found[kind] for kind in wire.KINDS if kind in found}

@@ -20,6 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from kiosk.core.datasets import StaleDataset
 from kiosk.core.evidence import Direction, OnlineColor, Reading
 from kiosk.core.identity import CardIdentity
 from kiosk.core.reasons import Reason
@@ -97,6 +98,8 @@ class TransactionView:
     """What the guard's confirmation (``confirm_guard``) would resolve now."""
     fever_acknowledged: bool
     fault: str | None
+    stale: tuple[StaleDataset, ...] = ()
+    """R15: the datasets too old for this decision (why the guard must confirm)."""
 
     @classmethod
     def of(cls, tx: Transaction, gate: Gate) -> TransactionView:
@@ -128,6 +131,7 @@ class TransactionView:
             confirmable=v.confirmable,
             fever_acknowledged=tx.fever_acknowledged,
             fault=tx.fault,
+            stale=v.stale,
         )
 
 

@@ -59,6 +59,12 @@ def test_half_written_file_is_a_clear_error(tmp_path: Path) -> None:
         ("[break]\nstart = 2022-02-15\nend = 2022-01-15\n", "break.end"),
         ("[checkin]\nmode = 'maybe'\n", "checkin.mode"),
         ("[break]\nstart = 'soon'\nend = 2022-01-15\n", "break.start"),
+        ("[freshness.max_age_h]\npeople = -1\n", "freshness.max_age_h.people"),
+        ("[freshness.max_age_h]\npeeple = 4\n", "freshness.max_age_h.peeple"),
+        ("[freshness.max_age_h]\ncheckins = 'daily'\n", "freshness.max_age_h.checkins"),
+        ("[freshness]\nsame_day = ['checkin']\n", "freshness.same_day[0]"),
+        ("[freshness]\nmax_age_h = 6\n", "freshness.max_age_h"),
+        ("[freshness]\nregistry_max_age_h = 99999999\n", "freshness.registry_max_age_h"),
     ],
 )
 def test_bad_policy_values(tmp_path: Path, text: str, key: str) -> None:
@@ -67,6 +73,23 @@ def test_bad_policy_values(tmp_path: Path, text: str, key: str) -> None:
     with pytest.raises(ConfigError) as err:
         load_policy(path)
     assert err.value.key == key
+
+
+def test_an_old_freshness_table_still_loads_and_sets_the_unlisted_datasets(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "policy.toml"
+    path.write_text("[freshness]\nregistry_max_age_h = 30.0\n", encoding="utf-8")
+    rules = load_policy(path).freshness
+    assert rules.limit_h("people") == 30.0 and rules.limit_h("trust_keys") == 30.0
+    assert rules.limit_h("quarantines") == Policy().freshness.max_age_h["quarantines"]
+
+
+def test_half_written_freshness_table_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "policy.toml"
+    path.write_text("[freshness.max_age_h]\npeople = ", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_policy(path)
 
 
 def test_merge_policy_overrides_one_table() -> None:

@@ -42,6 +42,10 @@ class FeedPage(BaseModel):
     replace: list[str]
     upsert: dict[str, list[dict[str, Any]]]
     delete: dict[str, list[dict[str, Any]]]
+    sources: dict[str, str] = Field(
+        default_factory=dict,
+        description="kind → when its source last delivered it to the server (rule R15)",
+    )
     server_time: str
     content_hash: str
 

@@ -132,8 +132,11 @@ def run_status(args: argparse.Namespace) -> int:
     finally:
         store.close()
     width = max(len(name) for name in status.counts)
+    as_of = {d.dataset: d.as_of for d in status.datasets}
     for name, count in status.counts.items():
-        print(f"{name:<{width}}  {count}")
+        when = as_of.get(name)
+        current = f"as of {when.astimezone(store.tz).isoformat()}" if when else "never synced"
+        print(f"{name:<{width}}  {count:<8}  {current}")
     print(f"version: {status.version or '(none)'}")
     synced = status.synced_at.astimezone(store.tz).isoformat() if status.synced_at else "never"
     print(f"last sync: {synced}")

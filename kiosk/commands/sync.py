@@ -8,7 +8,11 @@ import json
 import sys
 import threading
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from kiosk.core.policy_config import FreshnessRules
+    from kiosk.sync.status import SyncStatus
 
 
 def register(sub: Any) -> None:
@@ -96,7 +100,10 @@ def run_sync(args: argparse.Namespace) -> int:
 def run_status(args: argparse.Namespace) -> int:
     """Print what the kiosk knows about its sync, without contacting the server."""
     from kiosk.config import load_kiosk_config
+    from kiosk.core.policy_config import load_policy
+    from kiosk.settings import ConfigError
     from kiosk.store import open_store
+    from kiosk.store.dataset_times import oldest_synced
     from kiosk.sync.link import token_path
     from kiosk.sync.status import (
         NOT_CONFIGURED,
@@ -107,6 +114,11 @@ def run_status(args: argparse.Namespace) -> int:
     )
 
     config = load_kiosk_config(args.config)
+    try:
+        freshness: FreshnessRules | None = load_policy(config.policy_file).freshness
+        policy_note = ""
+    except ConfigError as exc:  # the ages still show; the limits are unknown
+        freshness, policy_note = None, f"limits unknown: {exc}"
     s = config.settings.server
     if not s.url:
         status = NOT_CONFIGURED
@@ -115,6 +127,7 @@ def run_status(args: argparse.Namespace) -> int:
         store = open_store(config)
         try:
             counts = store.outbox.counts()
+            syncs = store.registry.dataset_syncs()
             status = SyncStatus(
                 configured=True,
                 last_success=saved.last_success,
@@ -122,8 +135,9 @@ def run_status(args: argparse.Namespace) -> int:
                 backlog=counts["pending"] + counts["inflight"],
                 rejected=counts["rejected"],
                 registry_version=store.registry.version or None,
-                registry_synced_at=store.registry.synced_at,
+                registry_synced_at=oldest_synced(syncs),
                 clock_skew_s=saved.clock_skew_s,
+                datasets=tuple(syncs),
             )
         finally:
             store.close()
@@ -131,6 +145,12 @@ def run_status(args: argparse.Namespace) -> int:
     if args.json:
         data = status_to_json(status)
         data["registry_age_s"] = status.registry_age_s(now)
+        ages = status.dataset_ages_s(now)
+        for item in data["datasets"]:
+            name = item["dataset"]
+            item["age_s"] = ages[name]
+            item["max_age_h"] = freshness.limit_h(name) if freshness else None
+            item["same_day"] = name in freshness.same_day if freshness else None
         data["server_url"] = s.url or None
         data["enrolled"] = token_path(config).is_file()
         print(json.dumps(data, ensure_ascii=False))
@@ -149,9 +169,32 @@ def run_status(args: argparse.Namespace) -> int:
         f"registry:        version {status.registry_version or '-'}, synced "
         f"{_when(status.registry_synced_at)}" + (f" ({_age(age)} ago)" if age is not None else ""),
         f"clock skew:      {'unknown' if skew is None else f'{skew:+.0f} s'}",
+        "datasets:        (age: since the copy was last current; source: the server's word)",
+        *dataset_lines(status, freshness, now),
+        *([f"  {policy_note}"] if policy_note else []),
     ]
     print("\n".join(lines))
     return 0
+
+
+def dataset_lines(
+    status: SyncStatus, freshness: FreshnessRules | None, now: dt.datetime
+) -> list[str]:
+    """One line per dataset: its age, its limit (R15), the source time the server gave."""
+    ages = status.dataset_ages_s(now)
+    lines = []
+    for d in status.datasets:
+        age = ages[d.dataset]
+        notes = []
+        if freshness is not None:
+            limit = f"limit {freshness.limit_h(d.dataset):g} h"
+            notes.append(limit + (", same day" if d.dataset in freshness.same_day else ""))
+        if d.source_at is not None:
+            notes.append(f"source {_when(d.source_at)}")
+        shown = "never synced" if age is None else f"{_age(age)} old"
+        suffix = f" ({', '.join(notes)})" if notes else ""
+        lines.append(f"  {d.dataset:<16} {shown:<14}{suffix}".rstrip())
+    return lines
 
 
 class ProgressBar:
@@ -208,9 +251,14 @@ def print_round(result: Any, out: TextIO) -> None:
 def print_status_line(status: Any, out: TextIO) -> None:
     """The status in one line (what ``kiosk sync`` prints after every round)."""
     state = "error: " + status.last_error if status.last_error else "ok"
+    oldest = status.oldest_dataset(dt.datetime.now(dt.UTC))
+    older = ""
+    if oldest is not None:
+        name, age = oldest
+        older = f"; oldest data {name} " + ("never synced" if age is None else f"{_age(age)} old")
     print(
         f"sync {state}; backlog {status.backlog}, rejected {status.rejected}, "
-        f"registry synced {_when(status.registry_synced_at)}",
+        f"registry synced {_when(status.registry_synced_at)}{older}",
         file=out,
         flush=True,
     )

@@ -8,6 +8,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from kiosk.core.credentials.types import CampusPass, HealthCode, VisitSlip
+from kiosk.core.datasets import DatasetTimes
 from kiosk.core.identity import CardIdentity
 from kiosk.core.reasons import Reason
 
@@ -98,7 +99,8 @@ class Evidence:
     guard_confirmed: tuple[Reason, ...] = ()
     """What a guard confirmed by looking (R15 waits, a code the server could not be asked
     about): these no longer hold the transaction."""
-    registry_synced_at: dt.datetime | None = None
+    data_as_of: DatasetTimes = field(default_factory=DatasetTimes)
+    """How current each registry dataset was when the transaction began (R15)."""
     credential_kinds: tuple[str, ...] = field(default=())
 
     @property

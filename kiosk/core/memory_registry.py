@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from contextlib import AbstractContextManager, nullcontext
 
+from kiosk.core.datasets import DatasetTimes
 from kiosk.core.registry import (
     Checkin,
     LeaveApproval,
@@ -35,6 +36,11 @@ class MemoryRegistry:
     @property
     def synced_at(self) -> dt.datetime | None:
         return self.data.synced_at
+
+    @property
+    def data_as_of(self) -> DatasetTimes:
+        """Every dataset current as of the snapshot's sync time."""
+        return DatasetTimes.uniform(self.data.synced_at)
 
     def person(self, person_no: str) -> Person | None:
         return next((p for p in self.data.people if p.person_no == person_no), None)

@@ -7,14 +7,13 @@ or the network, so the same inputs always give the same verdict.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from kiosk.core.evidence import Evidence, GateContext
 from kiosk.core.policy_config import Policy
 from kiosk.core.reasons import Reason
 from kiosk.core.registry import RegistryView
 from kiosk.core.rules import health, id_card, member, vehicle, visitor
 from kiosk.core.rules.findings import Findings
+from kiosk.core.rules.freshness import check_freshness
 from kiosk.core.rules.subject import Resolved, resolve
 from kiosk.core.rules.temperature import check_temperature
 from kiosk.core.verdict import Subject, Verdict
@@ -58,7 +57,7 @@ def decide(ev: Evidence, reg: RegistryView, policy: Policy, ctx: GateContext) ->
         visitor.check_escort(ev, who.approval, reg, policy, ctx, f)
     if not f.refused and set(f.needs) <= {"guard"}:
         # one guard confirmation covers stale data and an unanswered online check together
-        _freshness(ev, policy, ctx, f)
+        check_freshness(ev, who.subject, policy, ctx, f)
     return _verdict(f, who.subject, policy, reg)
 
 
@@ -71,7 +70,7 @@ def _vehicle(
     if rules.enabled and (ctx.direction == "in" or rules.check_on_exit):
         subject = vehicle.check_vehicle(plate, reg, ctx, f)
         if not f.refused:
-            _freshness(ev, policy, ctx, f)
+            check_freshness(ev, subject, policy, ctx, f)
     else:
         subject = Subject(kind="vehicle", plate=plate)
     return _verdict(f, subject, policy, reg)
@@ -126,18 +125,6 @@ def _member_exit(
     member.check_student_exit(who.person, reg, policy, ctx, f)
 
 
-def _freshness(ev: Evidence, policy: Policy, ctx: GateContext, f: Findings) -> None:
-    """R15: stale registry data or an untrusted clock cannot auto-admit."""
-    synced = ev.registry_synced_at
-    max_age = dt.timedelta(hours=policy.freshness.registry_max_age_h)
-    if synced is None or ctx.now - synced > max_age:
-        f.wait(Reason.REGISTRY_STALE, "guard")
-    if not ctx.clock_trusted:
-        f.wait(Reason.CLOCK_UNTRUSTED, "guard")
-    if f.waits:
-        f.wait(Reason.GUARD_CONFIRMATION_REQUIRED, "guard")
-
-
 def _verdict(f: Findings, subject: Subject, policy: Policy, reg: RegistryView) -> Verdict:
     if f.rejects:
         outcome = "reject"
@@ -156,6 +143,7 @@ def _verdict(f: Findings, subject: Subject, policy: Policy, reg: RegistryView) -
         subject=subject,
         close_leave_id=f.close_leave_id if outcome == "admit" else None,
         confirmable=tuple(f.confirmable) if outcome == "pending" else (),
+        stale=tuple(f.stale),
         policy_version=policy.label,
         registry_version=reg.version,
     )

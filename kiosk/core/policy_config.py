@@ -14,6 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
+from kiosk.core.datasets import DATASETS
 from kiosk.settings import ConfigError, load_dataclass, read_toml, setting
 
 CheckMode = Literal["reject", "warn", "off"]
@@ -141,7 +142,30 @@ class TravelRules:
 
 @dataclass(frozen=True)
 class FreshnessRules:
-    registry_max_age_h: float = setting(24.0, "R15: registry older than this cannot auto-admit")
+    registry_max_age_h: float = setting(
+        24.0, "R15: hours a dataset without its own limit may be old and still auto-admit"
+    )
+    max_age_h: dict[str, float] = setting(
+        lambda: {
+            "visit_approvals": 6.0,
+            "quarantines": 6.0,
+            "stay_approvals": 12.0,
+            "leave_approvals": 12.0,
+            "risk_areas": 12.0,
+            "checkins": 24.0,
+        },
+        "R15: hours per dataset; a dataset not listed here gets registry_max_age_h",
+        factory=True,
+    )
+    same_day: list[str] = setting(
+        lambda: ["checkins"],
+        "R15: datasets that must also be current as of the decision's campus-local day",
+        factory=True,
+    )
+
+    def limit_h(self, dataset: str) -> float:
+        """The oldest ``dataset`` may be, in hours, and still auto-admit."""
+        return self.max_age_h.get(dataset, self.registry_max_age_h)
 
 
 @dataclass(frozen=True)
@@ -259,11 +283,30 @@ def _checked(policy: Policy, file: str | Path) -> Policy:
     ):
         if not 0 <= value <= MAX_PERIOD:
             raise ConfigError(file, key, f"expected 0 to {MAX_PERIOD}, got {value}")
-    if not 0 <= policy.freshness.registry_max_age_h <= MAX_PERIOD:
-        raise ConfigError(file, "freshness.registry_max_age_h", f"expected 0 to {MAX_PERIOD}")
+    _check_freshness(policy.freshness, file)
     unknown_hard = [r for r in policy.override.hard_rules if not r.isupper()]
     if unknown_hard:
         raise ConfigError(
             file, "override.hard_rules", f"expected reason codes, got {unknown_hard[0]!r}"
         )
     return replace(policy)
+
+
+def _check_freshness(rules: FreshnessRules, file: str | Path) -> None:
+    if not 0 <= rules.registry_max_age_h <= MAX_PERIOD:
+        raise ConfigError(file, "freshness.registry_max_age_h", f"expected 0 to {MAX_PERIOD}")
+    known = ", ".join(DATASETS)
+    for name, hours in rules.max_age_h.items():
+        if name not in DATASETS:
+            raise ConfigError(
+                file, f"freshness.max_age_h.{name}", f"unknown dataset (one of {known})"
+            )
+        if not 0 <= hours <= MAX_PERIOD:
+            raise ConfigError(
+                file, f"freshness.max_age_h.{name}", f"expected 0 to {MAX_PERIOD}, got {hours}"
+            )
+    for i, name in enumerate(rules.same_day):
+        if name not in DATASETS:
+            raise ConfigError(
+                file, f"freshness.same_day[{i}]", f"unknown dataset {name!r} (one of {known})"
+            )

@@ -12,6 +12,8 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, get_args
 
+from kiosk.core.datasets import DatasetTimes
+
 # The vocabularies of registry records, defined here once; CSV import, scenario files and the
 # rules take them from here.
 Role = Literal[
@@ -167,7 +169,9 @@ class RegistryView(Protocol):
     def version(self) -> str: ...
 
     @property
-    def synced_at(self) -> dt.datetime | None: ...
+    def data_as_of(self) -> DatasetTimes:
+        """How current the copy of each dataset is (R15)."""
+        ...
 
     def person(self, person_no: str) -> Person | None: ...
 

@@ -30,6 +30,7 @@ from kiosk.core.credentials.keys import KeyRing
 from kiosk.core.credentials.replay import ReplayGuard
 from kiosk.core.credentials.transport import MAX_TEXT_CHARS, looks_signed
 from kiosk.core.credentials.types import CampusPass, CredentialError, HealthCode, VisitSlip
+from kiosk.core.datasets import DatasetTimes
 from kiosk.core.evidence import Direction, Escort, Evidence, GateContext, OnlineColor, Reading
 from kiosk.core.identifiers import (
     IdentifierError,
@@ -156,7 +157,7 @@ class Gate:
         replay: ReplayGuard | None = None,
         online: OnlineRequester | None = None,
         admin_pin_ok: Callable[[str], bool] = lambda pin: False,
-        registry_synced_at: Callable[[], dt.datetime | None] | None = None,
+        data_as_of: Callable[[], DatasetTimes] | None = None,
         clock_trusted: Callable[[], bool] = lambda: True,
         listener: GateListener | None = None,
     ) -> None:
@@ -169,7 +170,7 @@ class Gate:
         self.replay = replay or ReplayGuard()
         self.online = online
         self._admin_pin_ok = admin_pin_ok
-        self._synced_at = registry_synced_at or (lambda: registry.synced_at)
+        self._data_as_of = data_as_of or (lambda: registry.data_as_of)
         self.clock_trusted = clock_trusted
         """Whether the clock may be trusted now (R15); the sync link sets it from the server's
         ``Date``."""
@@ -613,7 +614,7 @@ class Gate:
         return s.kind != "member" and ev.online_health is None and ev.health_code is None
 
     def _new(self, now: dt.datetime) -> Transaction:
-        ev = Evidence(registry_synced_at=self._synced_at())
+        ev = Evidence(data_as_of=self._data_as_of())
         tx = Transaction(
             id=uuid.uuid4().hex,
             started_at=now,
@@ -748,6 +749,7 @@ class Gate:
             "close_leave_id": v.close_leave_id,
             "policy_version": v.policy_version,
             "registry_version": v.registry_version,
+            "stale_data": [stale.as_dict() for stale in v.stale],
             "started_at": tx.started_at.isoformat(),
         }
 

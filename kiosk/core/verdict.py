@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from kiosk.core.datasets import StaleDataset
 from kiosk.core.reasons import Reason
 
 Outcome = Literal["admit", "reject", "pending"]
@@ -43,6 +44,8 @@ class Verdict:
     got no answer); empty unless pending."""
     policy_version: str = ""
     registry_version: str = ""
+    stale: tuple[StaleDataset, ...] = ()
+    """R15: the datasets too old for this decision (why the guard must confirm)."""
 
     @property
     def final(self) -> bool:

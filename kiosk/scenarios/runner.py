@@ -23,6 +23,7 @@ from kiosk.core.credentials import codec
 from kiosk.core.credentials.keys import KeyRing, SigningKey
 from kiosk.core.credentials.transport import PREFIXES
 from kiosk.core.credentials.types import NatResult
+from kiosk.core.datasets import DATASETS, DatasetTimes
 from kiosk.core.evidence import Reading
 from kiosk.core.policy_config import Policy, merge_policy
 from kiosk.core.registry import RegistrySnapshot, RegistryView
@@ -177,16 +178,17 @@ class ScenarioRunner:
         )
         records.version = f"scenario:{sc.name[:40]}"
         records.synced_at = synced
+        times = _data_as_of(data.get("data_as_of", {}), synced, sc)
         self._relay_sim.profile = str(data.get("relay", "normal"))
         try:
             self._relay.initialise()
         except RelayError:
             pass  # the scenario's relay is faulty on purpose: pulses will report the fault
         with self._store(records, str(data.get("gate", "north"))) as store:
-            return self._steps(sc, policy, store, synced)
+            return self._steps(sc, policy, store, times)
 
     def _steps(
-        self, sc: Scenario, policy: Policy, store: Store, synced: dt.datetime
+        self, sc: Scenario, policy: Policy, store: Store, times: DatasetTimes
     ) -> tuple[dict[str, Any], list[str]]:
         data = sc.data
         keyring = KeyRing([self.trusted.trusted_key(issuer="scenario", prefixes=PREFIXES)])
@@ -206,7 +208,7 @@ class ScenarioRunner:
             clock=clock,
             sink=LogSink(store),
             admin_pin_ok=lambda given: given == pin,
-            registry_synced_at=lambda: synced,
+            data_as_of=lambda: times,
             clock_trusted=lambda: bool(data.get("clock_trusted", True)),
         )
         watcher = _Watcher()
@@ -440,6 +442,7 @@ def _got(service: GateService, tx_id: str, store: Store) -> dict[str, Any]:
         "reasons": [r.value for r in view.reasons],
         "warnings": [r.value for r in view.warnings],
         "relay": view.relay if view.relay in ("pulsed", "fault") else "idle",
+        "stale": [s.dataset for s in view.stale],
         "logged": store.log.count(),
     }
 
@@ -458,6 +461,8 @@ def _compare(expect: dict[str, Any], got: dict[str, Any]) -> list[str]:
             problems.append(f"expected {key} exactly {sorted(want)}, got {sorted(have)}")
         elif not want <= have:
             problems.append(f"expected {key} {sorted(want)}, got {sorted(have)}")
+    if "stale" in expect and sorted(expect["stale"]) != sorted(got["stale"]):
+        problems.append(f"expected stale datasets {sorted(expect['stale'])}, got {got['stale']}")
     if "relay" in expect and expect["relay"] != got["relay"]:
         problems.append(f"expected relay {expect['relay']}, got {got['relay']}")
     return problems
@@ -467,3 +472,16 @@ def _card_date(value: Any) -> str:
     """``YYYY-MM-DD`` (or ``长期``) as the card stores it: ``YYYYMMDD``."""
     text = str(value)
     return text if text == "长期" else text.replace("-", "")
+
+
+def _data_as_of(value: Any, synced: dt.datetime, sc: Scenario) -> DatasetTimes:
+    """``registry_synced_at`` for every dataset, with ``data_as_of``'s datasets replaced."""
+    where = f"{sc.source}: data_as_of"
+    if not isinstance(value, dict):
+        raise ScenarioError(f"{where}: expected an object of dataset → time")
+    times = {}
+    for name, at in value.items():
+        if name not in DATASETS:
+            raise ScenarioError(f"{where}.{name}: unknown dataset (one of {', '.join(DATASETS)})")
+        times[name] = parse_instant(at, sc.now, f"{where}.{name}")
+    return DatasetTimes.uniform(synced).replaced(**times)

@@ -30,6 +30,7 @@ TOP_KEYS = {
     "steps",
     "expect",
     "registry_synced_at",
+    "data_as_of",
     "clock_trusted",
     "admin_pin",
     "relay",
@@ -76,7 +77,7 @@ CONTROL_KEYS = {"signed_by", "tamper", "iat", "exp"}
 ID_CARD_KEYS = {"id_number", "name", "valid_from", "valid_to", "card"}
 """An ID card put on the reader: ``card`` is ``resident`` (default) or ``foreigner``."""
 STEP_KINDS = {"present", "temperature", "wait", "guard", "direction"}
-EXPECT_KEYS = {"decision", "reasons", "warnings", "exact", "relay", "transaction"}
+EXPECT_KEYS = {"decision", "reasons", "warnings", "exact", "relay", "transaction", "stale"}
 GUARD_KEYS = {
     "override",
     "pin",

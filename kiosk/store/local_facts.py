@@ -11,15 +11,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, select
 
 from kiosk.store import models as m
 from kiosk.store.chain import LogRecord
+from kiosk.store.dataset_times import write_synced
 from kiosk.store.records import table_of
 
 RETURNS = table_of(m.LeaveReturnRow)
-META = table_of(m.MetaRow)
-META_SYNCED_AT = "registry_synced_at"
 
 
 class LocalFact(Protocol):
@@ -60,7 +59,5 @@ class SyncedAsOf:
     as_of: dt.datetime
 
     def write(self, conn: Connection, record: LogRecord) -> None:
-        """Move the registry's sync time."""
-        conn.execute(delete(META).where(META.c.key == META_SYNCED_AT))
-        value = self.as_of.astimezone(dt.UTC).isoformat()
-        conn.execute(META.insert().values(key=META_SYNCED_AT, value=value))
+        """Every dataset is current as of ``as_of`` (no source time: the admin vouches)."""
+        write_synced(conn, self.as_of)

@@ -230,3 +230,18 @@ class LeaveReturnRow(Base):
     leave_id: Mapped[str] = mapped_column(CODE, primary_key=True)
     returned_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     record_id: Mapped[str] = mapped_column(String(36))
+
+
+class DatasetTimeRow(Base):
+    """How current the gate's copy of one registry dataset is (rule R15, ``docs/sync.md``).
+
+    ``synced_at``: the server time of the last answer that brought the dataset to the feed's
+    head (or an admin's ``mark-synced``); ``source_at``: when the server said the dataset last
+    came from its source (``None``: it did not say).
+    """
+
+    __tablename__ = "dataset_times"
+
+    dataset: Mapped[str] = mapped_column(String(40), primary_key=True)
+    synced_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    source_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)

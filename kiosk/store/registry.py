@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, bindparam, delete, func, select
 
+from kiosk.core.datasets import DATASETS, DatasetTimes
 from kiosk.core.registry import (
     Checkin,
     LeaveApproval,
@@ -32,6 +33,14 @@ from kiosk.core.registry import (
 from kiosk.store import models as m
 from kiosk.store import records as rec
 from kiosk.store.changes import ChangeSet, Key, check, key_of, snapshot_changes
+from kiosk.store.dataset_times import (
+    TIMES,
+    DatasetSync,
+    check_sources,
+    oldest_synced,
+    times_of,
+    write_synced,
+)
 from kiosk.store.db import begin_read, read_connection, write_connection
 
 __all__ = [
@@ -49,7 +58,6 @@ log = logging.getLogger(__name__)
 R = TypeVar("R")
 
 META_VERSION = "registry_version"
-META_SYNCED_AT = "registry_synced_at"
 BATCH = 5_000
 
 
@@ -60,6 +68,8 @@ class RegistryStatus:
     counts: dict[str, int]
     version: str
     synced_at: dt.datetime | None
+    datasets: list[DatasetSync]
+    """How current each dataset is (R15)."""
 
 
 def _col(kind: rec.RecordKind[Any], name: str) -> Any:
@@ -112,6 +122,7 @@ class SqlRegistry:
             x.c.kind == bindparam("kind"), x.c.person_no == bindparam("person_no")
         )
         self._q_trust = select(rec.TRUST_KEYS.table).order_by(rec.TRUST_KEYS.table.c.kid)
+        self._q_times = select(TIMES)
 
     @staticmethod
     def _by_person(kind: rec.RecordKind[Any], order: str) -> Any:
@@ -174,9 +185,23 @@ class SqlRegistry:
 
     @property
     def synced_at(self) -> dt.datetime | None:
-        """When the registry was last known to match the central server."""
-        value = self._meta(META_SYNCED_AT)
-        return dt.datetime.fromisoformat(value) if value else None
+        """When every dataset was last known to match the central server together."""
+        return oldest_synced(self.dataset_syncs())
+
+    @property
+    def data_as_of(self) -> DatasetTimes:
+        """How current the copy of each dataset is (R15)."""
+        return times_of(self.dataset_syncs())
+
+    def dataset_syncs(self) -> list[DatasetSync]:
+        """Sync and source time of every dataset, in ``DATASETS`` order."""
+        rows = {r["dataset"]: r for r in self._rows(self._q_times)}
+        return [
+            DatasetSync(name, rows[name]["synced_at"], rows[name]["source_at"])
+            if name in rows
+            else DatasetSync(name, None)
+            for name in DATASETS
+        ]
 
     def person(self, person_no: str) -> Person | None:
         """The person with this campus number."""
@@ -260,17 +285,23 @@ class RegistryWriter:
         version: str | None,
         *,
         synced_at: dt.datetime | None = None,
+        sources: Mapping[str, dt.datetime] | None = None,
     ) -> ApplyReport:
         """Apply ``changes`` in one transaction; ``version`` and ``synced_at`` (when given)
         are recorded in the same transaction, so they move only if every change commits.
 
-        A sync passes the feed's version and the time it fetched it; an import passes
-        ``None`` for both (an import is not a sync, rule R15). Raises ``ValueError`` before
-        writing anything if a kind, record or key is malformed.
+        A sync passes the feed's version and the time of the answer that made it current;
+        every dataset is then current as of ``synced_at``, and ``sources`` gives the server's
+        time of its source's last delivery for some datasets (R15). An import passes ``None``
+        for all (an import is not a sync). Raises ``ValueError`` before writing anything if a
+        kind, record, key or time is malformed.
         """
         check(changes)
         if synced_at is not None:
             _iso(synced_at)  # a naive time is refused before anything is written
+        if sources and synced_at is None:
+            raise ValueError("source times come only with a sync time")
+        check_sources(sources or {})
         kinds = {kind.name: kind for kind in rec.ALL_KINDS}
         upserted: dict[str, int] = {}
         deleted: dict[str, int] = {}
@@ -288,7 +319,7 @@ class RegistryWriter:
             if version is not None:
                 _set_meta(conn, META_VERSION, version)
             if synced_at is not None:
-                _set_meta(conn, META_SYNCED_AT, _iso(synced_at))
+                write_synced(conn, synced_at, sources)
         report = ApplyReport(upserted, deleted, version, synced_at)
         log.info(
             "registry change set applied%s: upserted %s; deleted %s",
@@ -331,7 +362,13 @@ def registry_status(engine: Engine) -> RegistryStatus:
                 counts[kind.name] = int(
                     conn.execute(select(func.count()).select_from(kind.table)).scalar_one()
                 )
-        return RegistryStatus(counts=counts, version=reader.version, synced_at=reader.synced_at)
+        datasets = reader.dataset_syncs()
+        return RegistryStatus(
+            counts=counts,
+            version=reader.version,
+            synced_at=oldest_synced(datasets),
+            datasets=datasets,
+        )
     finally:
         reader.close()
 

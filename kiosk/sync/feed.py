@@ -35,6 +35,8 @@ class FeedPage:
     server_time: dt.datetime
     records: int
     """Rows upserted plus keys deleted in this page."""
+    sources: dict[str, dt.datetime]
+    """Kind → when its source last delivered it to the server (R15); others: not said."""
 
 
 def content_hash(page: Mapping[str, Any]) -> str:
@@ -55,7 +57,8 @@ def parse_page(page: Any) -> FeedPage:
     next_cursor = page.get("next_cursor")
     if not isinstance(next_cursor, str) or not next_cursor:
         raise PageError("feed page: next_cursor missing")
-    server_time = _time(page.get("server_time"))
+    server_time = _time(page.get("server_time"), "server_time")
+    sources = _sources(page.get("sources") or {})
     replace = page.get("replace") or []
     upserts = page.get("upsert") or {}
     deletes = page.get("delete") or {}
@@ -82,6 +85,7 @@ def parse_page(page: Any) -> FeedPage:
         complete=bool(page.get("complete")),
         server_time=server_time,
         records=count,
+        sources=sources,
     )
 
 
@@ -120,11 +124,22 @@ def _key(kind: str, i: int, row: Any) -> dict[str, Any]:
         raise PageError(f"feed page: {kind} delete[{i}]: {exc}") from None
 
 
-def _time(value: Any) -> dt.datetime:
+def _sources(value: Any) -> dict[str, dt.datetime]:
+    if not isinstance(value, dict):
+        raise PageError("feed page: sources must be an object")
+    out: dict[str, dt.datetime] = {}
+    for kind, at in value.items():
+        if kind not in KINDS:
+            raise PageError(f"feed page: sources: unknown registry kind {kind!r}")
+        out[kind] = _time(at, f"sources.{kind}")
+    return out
+
+
+def _time(value: Any, field: str) -> dt.datetime:
     try:
         parsed = dt.datetime.fromisoformat(value)
     except (TypeError, ValueError):
-        raise PageError(f"feed page: server_time {value!r} is not an ISO-8601 time") from None
+        raise PageError(f"feed page: {field} {value!r} is not an ISO-8601 time") from None
     if parsed.tzinfo is None:
-        raise PageError("feed page: server_time has no UTC offset")
+        raise PageError(f"feed page: {field} has no UTC offset")
     return parsed

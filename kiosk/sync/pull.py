@@ -4,8 +4,8 @@ The registry version (the feed cursor) moves only with the page it belongs to, i
 :meth:`~kiosk.store.registry.RegistryWriter.apply`'s transaction: a crash between pages
 resumes from the last applied cursor. A full snapshot arrives as a run of pages; they are
 staged and applied together, so the gate never decides on a half-loaded registry. The sync
-time moves only on a page that says the gate is now current (``complete``), to that page's
-``server_time`` (rule R15).
+times move only on a page that says the gate is now current (``complete``): every dataset to
+that page's ``server_time``, with the source times the page reports beside it (rule R15).
 """
 
 from __future__ import annotations
@@ -119,4 +119,9 @@ def _fetch(client: ServerClient, cursor: str, limit: int) -> Any:
 
 
 def _apply(writer: RegistryWriter, changes: ChangeSet, page: FeedPage, *, final: bool) -> None:
-    writer.apply(changes, page.next_cursor, synced_at=page.server_time if final else None)
+    """Apply one page; the last one makes every dataset current as of its ``server_time``,
+    capped by the source times it reports."""
+    if final:
+        writer.apply(changes, page.next_cursor, synced_at=page.server_time, sources=page.sources)
+    else:
+        writer.apply(changes, page.next_cursor)

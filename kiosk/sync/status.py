@@ -13,7 +13,11 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from kiosk.core.datasets import DATASETS
+from kiosk.store.dataset_times import DatasetSync
 from kiosk.store.private import write_private
+
+TIMES = ("last_success", "registry_synced_at")
 
 
 @dataclass(frozen=True)
@@ -36,12 +40,30 @@ class SyncStatus:
     """When the registry was last brought up to date from the server (UTC)."""
     clock_skew_s: float | None = None
     """Server time minus kiosk time, from the server's ``Date`` header."""
+    datasets: tuple[DatasetSync, ...] = ()
+    """How current each registry dataset is (R15); empty: not known."""
 
     def registry_age_s(self, now: dt.datetime) -> float | None:
         """Seconds since the registry was last synced, or ``None`` when it never was."""
         if self.registry_synced_at is None:
             return None
         return max(0.0, (now - self.registry_synced_at).total_seconds())
+
+    def dataset_ages_s(self, now: dt.datetime) -> dict[str, float | None]:
+        """Seconds since each dataset was last current (``None``: never synced)."""
+        return {d.dataset: _age_s(now, d.as_of) for d in self.datasets}
+
+    def oldest_dataset(self, now: dt.datetime) -> tuple[str, float | None] | None:
+        """The least current dataset and its age (a never-synced one first); ``None`` when
+        the datasets are not known."""
+        ages = self.dataset_ages_s(now)
+        if not ages:
+            return None
+        never = [name for name, age in ages.items() if age is None]
+        if never:
+            return never[0], None
+        name = max(ages, key=lambda n: ages[n] or 0.0)
+        return name, ages[name]
 
 
 NOT_CONFIGURED = SyncStatus(configured=False)
@@ -58,6 +80,10 @@ def status_to_json(status: SyncStatus) -> dict[str, Any]:
     for f in fields(status):
         value = getattr(status, f.name)
         out[f.name] = value.isoformat() if isinstance(value, dt.datetime) else value
+    out["datasets"] = [
+        {"dataset": d.dataset, "synced_at": _iso(d.synced_at), "source_at": _iso(d.source_at)}
+        for d in status.datasets
+    ]
     return out
 
 
@@ -68,14 +94,41 @@ def status_from_json(data: Any) -> SyncStatus:
     values: dict[str, Any] = {}
     for f in fields(SyncStatus):
         value = data.get(f.name)
-        if f.name in ("last_success", "registry_synced_at") and isinstance(value, str):
-            try:
-                value = dt.datetime.fromisoformat(value)
-            except ValueError:
-                value = None
+        if f.name in TIMES:
+            value = _time(value)
         values[f.name] = value
     values["configured"] = bool(values.get("configured"))
+    values["datasets"] = _datasets(data.get("datasets"))
     return SyncStatus(**values)
+
+
+def _datasets(value: Any) -> tuple[DatasetSync, ...]:
+    if not isinstance(value, list):
+        return ()
+    out = []
+    for item in value:
+        if isinstance(item, dict) and item.get("dataset") in DATASETS:
+            synced, source = _time(item.get("synced_at")), _time(item.get("source_at"))
+            out.append(DatasetSync(str(item["dataset"]), synced, source))
+    return tuple(out)
+
+
+def _time(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def _iso(at: dt.datetime | None) -> str | None:
+    return at.isoformat() if at is not None else None
+
+
+def _age_s(now: dt.datetime, at: dt.datetime | None) -> float | None:
+    return None if at is None else max(0.0, (now - at).total_seconds())
 
 
 def save_status(path: Path, status: SyncStatus) -> None:

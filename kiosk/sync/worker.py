@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kiosk.store import Store
+from kiosk.store.dataset_times import oldest_synced
 from kiosk.sync.http import ServerClient, ServerError
 from kiosk.sync.pull import ProgressCallback, PullResult, pull
 from kiosk.sync.push import PushResult, push
@@ -180,11 +181,13 @@ class SyncWorker:
     def _read_status(self, base: SyncStatus) -> SyncStatus:
         counts = self.store.outbox.counts()
         skew = self.client.skew.skew_s if self.client.skew is not None else None
+        syncs = self.store.registry.dataset_syncs()
         return replace(
             base,
             backlog=counts["pending"] + counts["inflight"],
             rejected=counts["rejected"],
             registry_version=self.store.registry.version or None,
-            registry_synced_at=self.store.registry.synced_at,
+            registry_synced_at=oldest_synced(syncs),
             clock_skew_s=skew,
+            datasets=tuple(syncs),
         )

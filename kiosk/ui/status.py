@@ -1,4 +1,5 @@
-"""The status bar: gate and direction, clock, device states, registry age and upload backlog.
+"""The status bar: gate and direction, clock, device states, the least current registry
+dataset and the upload backlog.
 
 Sync figures come from :class:`~kiosk.sync.status.SyncStatus` only; with no server configured
 the bar says so instead of showing numbers.
@@ -76,16 +77,52 @@ class GateStatusBar(QWidget):
             label.setText(f"<span style='color:{colour}'>● {names[part]}: {state}</span>")
             label.setToolTip(detail)
         self.sync.setText(self.sync_text(now, sync))
+        self.sync.setToolTip(self.datasets_text(now, sync) if sync.configured else "")
+
+    def dataset_name(self, dataset: str) -> str:
+        """A registry dataset's name in the screen's language."""
+        names = {
+            "people": self.tr("people"),
+            "visit_approvals": self.tr("visit approvals"),
+            "stay_approvals": self.tr("stay approvals"),
+            "leave_approvals": self.tr("leave approvals"),
+            "quarantines": self.tr("quarantine holds"),
+            "risk_areas": self.tr("risk areas"),
+            "checkins": self.tr("check-ins"),
+            "revocations": self.tr("revoked passes"),
+            "trust_keys": self.tr("trust list"),
+            "vehicles": self.tr("vehicles"),
+        }
+        return names.get(dataset, dataset)
+
+    def registry_text(self, now: dt.datetime, sync: SyncStatus) -> str:
+        """The least current dataset and its age (``check-ins 8.0 h old``); the registry's
+        age when the status does not list datasets."""
+        oldest = sync.oldest_dataset(now)
+        if oldest is None:
+            age = sync.registry_age_s(now)
+            if age is None:
+                return self.tr("registry never synced")
+            return self.tr("registry {0} old").format(_age(age))
+        return self._dataset_age(*oldest)
+
+    def _dataset_age(self, name: str, age: float | None) -> str:
+        if age is None:
+            return self.tr("{0} never synced").format(self.dataset_name(name))
+        return self.tr("{0} {1} old").format(self.dataset_name(name), _age(age))
+
+    def datasets_text(self, now: dt.datetime, sync: SyncStatus) -> str:
+        """Every dataset's age, one per line (the sync label's tooltip); "" when not known."""
+        ages = sync.dataset_ages_s(now)
+        return "\n".join(self._dataset_age(name, age) for name, age in ages.items())
 
     def sync_text(self, now: dt.datetime, sync: SyncStatus) -> str:
-        """``registry 5 min old · backlog 3``, or "not configured" (never invented numbers)."""
+        """``check-ins 8.0 h old · backlog 3``: the least current dataset first, or "not
+        configured" (never invented numbers)."""
         if not sync.configured:
             return self.tr("Sync: not configured")
-        age = sync.registry_age_s(now)
         parts = [
-            self.tr("registry never synced")
-            if age is None
-            else self.tr("registry {0} old").format(_age(age)),
+            self.registry_text(now, sync),
             self.tr("backlog unknown")
             if sync.backlog is None
             else self.tr("backlog {0}").format(sync.backlog),

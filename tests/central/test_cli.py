@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -52,3 +53,16 @@ def test_bad_input_is_one_line_and_status_2(
     assert done.returncode == 2, done.stderr
     assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1
     assert "Traceback" not in done.stderr
+
+
+def test_admin_sources_shows_when_each_kind_came_from_its_source(tmp_path: Path) -> None:
+    data = tmp_path / "central"
+    checkins = tmp_path / "checkins.csv"
+    checkins.write_text("person_no,date,status\nT1001,2022-01-20,normal\n", encoding="utf-8")
+    imported = run(data, "admin", "import", "checkins", str(checkins))
+    assert imported.returncode == 0, imported.stderr
+    shown = run(data, "admin", "sources")
+    assert shown.returncode == 0, shown.stderr
+    rows = {row["kind"]: row for row in json.loads(shown.stdout)}
+    assert rows["checkins"]["records"] == 1 and rows["checkins"]["source_at"] is not None
+    assert rows["people"] == {"kind": "people", "records": 0, "source_at": None}

@@ -180,3 +180,27 @@ def test_a_kind_added_to_the_kiosk_flows_without_server_changes(central: Central
             "active": True,
         }
     ]
+
+
+def test_the_feed_reports_when_each_kind_last_came_from_its_source(
+    central: Central, tmp_path: Path
+) -> None:
+    t0 = dt.datetime(2022, 1, 20, 6, 0, tzinfo=dt.UTC)
+    central.clock = lambda: t0
+    admin.put_records(central, "people", _people(2), "t")
+    csv = tmp_path / "checkins.csv"
+    csv.write_text("person_no,date,status\nS00000,2022-01-20,normal\n", encoding="utf-8")
+    central.clock = lambda: t0 + dt.timedelta(hours=1)
+    admin.import_csv(central, "checkins", csv, "t")
+    central.clock = lambda: t0 + dt.timedelta(hours=2)
+    admin.put_records(central, "people", _people(2), "t")  # the same roster again: current
+    central.clock = lambda: t0 + dt.timedelta(hours=3)
+    admin.delete_records(central, "quarantines", [], "t")  # "no holds", said at 09:00
+
+    sources = _page(central, None)["sources"]
+    assert sources == {
+        "people": (t0 + dt.timedelta(hours=2)).isoformat(),
+        "quarantines": (t0 + dt.timedelta(hours=3)).isoformat(),
+        "checkins": (t0 + dt.timedelta(hours=1)).isoformat(),
+    }
+    assert list(sources) == [k for k in wire.KINDS if k in sources], "in kind order"

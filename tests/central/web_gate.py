@@ -20,6 +20,7 @@ from kiosk.core.credentials import (
     issue_campus_pass,
     issue_health_code,
 )
+from kiosk.core.datasets import DatasetTimes
 from kiosk.core.evidence import Reading
 from kiosk.core.policy_config import Policy, merge_policy
 from kiosk.core.transaction import Gate, GateSetup
@@ -86,15 +87,18 @@ class WebGate:
             [*served, self.issuer.trusted_key(issuer="test", prefixes=("HK1", "CP1"))]
         )
         # The gate runs on the visit day, a day after the server's clock: a registry pulled
-        # "yesterday" must still count as fresh (R15), as after a night without a sync.
-        policy = merge_policy(policy, {"freshness": {"registry_max_age_h": 48.0}})
+        # "yesterday" must still count as fresh (R15), as after a night without a sync: every
+        # dataset gets the one 48 h limit (no per-dataset limits, no same-day check-ins).
+        policy = merge_policy(
+            policy, {"freshness": {"registry_max_age_h": 48.0, "max_age_h": {}, "same_day": []}}
+        )
         gate = Gate(
             GateSetup(self.name, "in", self.tz, "4101", policy, self.campus_key),
             registry=store.registry,
             keyring=lambda: keyring,
             clock=self.clock,
             sink=LogSink(store),
-            registry_synced_at=lambda: self.synced_at,
+            data_as_of=lambda: DatasetTimes.uniform(self.synced_at),
         )
         return GateService(gate, turnstile=RelayTurnstile(self.relay, 100)), store
 

@@ -44,6 +44,7 @@ def test_import_then_status(config: Path, tmp_path: Path, capsys) -> None:
     out = capsys.readouterr().out
     assert "people           2" in out and "checkins         0" in out
     assert "version: (none)" in out and "last sync: never" in out, "an import is not a sync"
+    assert "people           2         never synced" in out
     assert re.search(r"^campus key: [0-9a-f]{16}$", out, re.M)
 
 
@@ -118,7 +119,9 @@ def test_mark_synced_is_an_explicit_logged_statement(config: Path, tmp_path: Pat
     assert main(args) == 0
     capsys.readouterr()
     main([*cfg, "registry", "status"])
-    assert "last sync: 2022-01-20T07:00:00+08:00" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "last sync: 2022-01-20T07:00:00+08:00" in out
+    assert "checkins         0         as of 2022-01-20T07:00:00+08:00" in out
     assert main([*cfg, "log", "tail"]) == 0
     lines = capsys.readouterr().out.splitlines()
     audit = json.loads(lines[0].split("  ", 6)[6])

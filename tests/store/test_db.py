@@ -43,7 +43,7 @@ def test_migrated_schema_matches_the_models(engine) -> None:
 def test_migrate_twice_is_harmless(engine) -> None:
     migrate(engine)
     with engine.connect() as conn:
-        assert conn.exec_driver_sql("select version_num from alembic_version").scalar() == "0005"
+        assert conn.exec_driver_sql("select version_num from alembic_version").scalar() == "0006"
 
 
 def test_sqlite_is_durable_wal_with_foreign_keys(engine) -> None:

@@ -67,11 +67,21 @@ def test_an_altered_page_is_refused(tamper: Any) -> None:
         ({"server_time": "noon"}, "server_time"),
         ({"next_cursor": ""}, "next_cursor"),
         ({"upsert": {"people": "everyone"}}, "must be a list"),
+        ({"sources": {"checkins": "yesterday"}}, r"sources\.checkins"),
+        ({"sources": {"checkins": "2022-01-20T01:00:00"}}, "no UTC offset"),
+        ({"sources": {"chekins": T}}, "sources: unknown registry kind"),
+        ({"sources": ["checkins"]}, "sources must be an object"),
     ],
 )
 def test_a_page_with_a_bad_part_is_refused_whole(fields: dict[str, Any], message: str) -> None:
     with pytest.raises(PageError, match=message):
         parse_page(page(**fields))
+
+
+def test_source_times_come_with_the_page() -> None:
+    parsed = parse_page(page(sources={"checkins": "2022-01-19T22:00:00+00:00"}))
+    assert parsed.sources == {"checkins": dt.datetime(2022, 1, 19, 22, tzinfo=dt.UTC)}
+    assert parse_page(page()).sources == {}, "an older server says nothing: no source times"
 
 
 def test_not_an_object() -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import shutil
 import stat
 from pathlib import Path
 
@@ -10,6 +12,7 @@ import pytest
 
 from kiosk.cli import main
 from kiosk.config import load_kiosk_config
+from kiosk.store.dataset_times import DatasetSync
 from kiosk.sync.link import SyncSetupError, check_token, link_settings, read_token, write_token
 from kiosk.sync.status import SyncStatus, load_status, save_status
 
@@ -38,12 +41,16 @@ def test_malformed_tokens_are_refused(text: str) -> None:
 
 def test_status_survives_a_round_trip(tmp_path: Path) -> None:
     at = dt.datetime(2022, 1, 20, 1, tzinfo=dt.UTC)
-    status = SyncStatus(True, at, "upload: down", 3, 1, "c9", at, -2.5)
+    datasets = (DatasetSync("people", at), DatasetSync("checkins", at, at - dt.timedelta(hours=9)))
+    status = SyncStatus(True, at, "upload: down", 3, 1, "c9", at, -2.5, datasets)
     save_status(tmp_path / "s.json", status)
     assert load_status(tmp_path / "s.json") == status
     (tmp_path / "bad.json").write_text("{not json")
     assert load_status(tmp_path / "bad.json") is None
     assert load_status(tmp_path / "none.json") is None
+
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _config(tmp_path: Path, server: str) -> Path:
@@ -77,6 +84,30 @@ def test_cli_not_enrolled(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     out = capsys.readouterr().out
     assert "NOT enrolled" in out and "last success:    never" in out
     assert "backlog:         0 records to upload, 0 rejected" in out
+    assert "  people           never synced\n" in out
+    assert "limits unknown: " in out and "policy.toml: file not found" in out
+
+
+def test_cli_status_names_each_dataset_with_its_limit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = str(_config(tmp_path, 'url = "http://127.0.0.1:9"'))
+    shutil.copy(ROOT / "config" / "policy.toml", tmp_path / "policy.toml")
+    assert main(["--config", config, "sync", "status"]) == 0
+    out = capsys.readouterr().out
+    assert "  checkins         never synced   (limit 24 h, same day)\n" in out
+    assert "  quarantines      never synced   (limit 6 h)\n" in out
+    assert main(["--config", config, "sync", "status", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    checkins = next(d for d in data["datasets"] if d["dataset"] == "checkins")
+    assert checkins == {
+        "dataset": "checkins",
+        "synced_at": None,
+        "source_at": None,
+        "age_s": None,
+        "max_age_h": 24.0,
+        "same_day": True,
+    }
 
 
 def test_enroll_unreachable_server(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kiosk.core.datasets import StaleDataset
 from kiosk.core.reasons import Reason
 from kiosk.core.verdict import Need
 
@@ -21,6 +22,8 @@ class Findings:
     """Reasons a guard already confirmed (:attr:`Evidence.guard_confirmed`)."""
     confirmable: list[Reason] = field(default_factory=list)
     """Guard waits a guard's confirmation would resolve."""
+    stale: list[StaleDataset] = field(default_factory=list)
+    """R15: the datasets too old for this decision."""
 
     def reject(self, reason: Reason) -> None:
         """Record a reason that refuses entry."""

@@ -358,6 +358,50 @@
         <translation>{0}：未知</translation>
     </message>
     <message>
+        <source>people</source>
+        <translation>人员名单</translation>
+    </message>
+    <message>
+        <source>visit approvals</source>
+        <translation>来访审批</translation>
+    </message>
+    <message>
+        <source>stay approvals</source>
+        <translation>留校审批</translation>
+    </message>
+    <message>
+        <source>leave approvals</source>
+        <translation>离校审批</translation>
+    </message>
+    <message>
+        <source>quarantine holds</source>
+        <translation>隔离名单</translation>
+    </message>
+    <message>
+        <source>risk areas</source>
+        <translation>风险地区</translation>
+    </message>
+    <message>
+        <source>check-ins</source>
+        <translation>每日健康打卡</translation>
+    </message>
+    <message>
+        <source>revoked passes</source>
+        <translation>已注销通行证</translation>
+    </message>
+    <message>
+        <source>trust list</source>
+        <translation>信任密钥</translation>
+    </message>
+    <message>
+        <source>vehicles</source>
+        <translation>车辆名单</translation>
+    </message>
+    <message>
+        <source>{0} never synced</source>
+        <translation>{0}从未同步</translation>
+    </message>
+    <message>
         <source>Sync: not configured</source>
         <translation>同步：未配置</translation>
     </message>
@@ -368,6 +412,10 @@
     <message>
         <source>registry {0} old</source>
         <translation>名单已过 {0}</translation>
+    </message>
+    <message>
+        <source>{0} {1} old</source>
+        <translation>{0}已过 {1}</translation>
     </message>
     <message>
         <source>backlog unknown</source>
