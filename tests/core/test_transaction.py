@@ -13,6 +13,7 @@ import pytest
 from kiosk.core.clock import ManualClock
 from kiosk.core.credentials import codec
 from kiosk.core.credentials.keys import KeyRing, SigningKey
+from kiosk.core.datasets import DatasetTimes
 from kiosk.core.evidence import Reading
 from kiosk.core.identity import id_hmac, mask_id, mask_name
 from kiosk.core.memory_registry import MemoryRegistry
@@ -512,8 +513,8 @@ def test_an_override_that_cannot_be_logged_did_not_happen() -> None:
 
 
 def _stale(gate: Gate) -> None:
-    """The registry was last synced 30 h ago (R15: older than the 24 h allowed)."""
-    gate._synced_at = lambda: NOW - dt.timedelta(hours=30)
+    """Every dataset was last synced 30 h ago (R15: older than the 24 h allowed)."""
+    gate._data_as_of = lambda: DatasetTimes.uniform(NOW - dt.timedelta(hours=30))
 
 
 def test_a_stale_registry_waits_for_the_guard_whose_confirmation_admits() -> None:
