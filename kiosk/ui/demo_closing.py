@@ -50,6 +50,7 @@ def english_gate_shots(
 
 def _shot(screen: GateScreen, state: ScreenState, save: Callable[[str], Path], name: str) -> Path:
     screen.show_state(state)
+    screen.keep_shown()  # the last person's result timer must not put idle in the picture
     screen.tick()
     QCoreApplication.processEvents()
     slug = re.sub(r"[^a-z0-9]+", "-", state.key.partition(":")[2].lower()).strip("-")

@@ -266,6 +266,11 @@ class GateScreen(QWidget):
         self.banner.show_state(state, self.parts.clock.now())
         self.state_shown.emit(state)
 
+    def keep_shown(self) -> None:
+        """Cancel a pending return to idle: the state on the banner stays (the demo's closing
+        pictures)."""
+        self._idle_timer.stop()
+
     def back_to_idle(self) -> None:
         """The result was up long enough: back to "show your code"."""
         if self.state.kind in ("admit", "reject"):

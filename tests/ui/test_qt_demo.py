@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtGui import QImage
 
 from kiosk.ui.admin import AdminWindow
+from kiosk.ui.banner import COLOURS
 from tests.ui.conftest import ROOT
 
 KIOSK = ROOT / ".venv" / "bin" / "kiosk"
@@ -44,6 +45,10 @@ def test_the_demo_day_plays_offscreen_and_writes_report_and_screens(tmp_path: Pa
     kinds = {name.split("-")[1] for name in gate_shots}
     assert {"idle", "pending", "admit", "reject", "fever"} <= kinds
     assert "en-idle-show-your-code.png" in gate_shots  # the F9 switch, at the end of the day
+    last = [n for n in gate_shots if n.startswith("en-") and not n.startswith("en-idle")]
+    assert len(last) == 1  # the day's last decision, in English, in its banner's colour
+    kind = last[0].split("-")[1]
+    assert QImage(str(out / last[0])).pixelColor(1250, 480).name() == COLOURS[kind][0]
     pages = {f"admin-{p}-{loc}.png" for p in AdminWindow.PAGES for loc in ("zh_CN", "en")}
     assert pages <= set(report["screenshots"])
     for name in report["screenshots"]:
