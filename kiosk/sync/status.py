@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from kiosk.core.datasets import DATASETS
+from kiosk.core.datasets import DATASETS, DatasetTimes
 from kiosk.store.dataset_times import DatasetSync
 from kiosk.store.private import write_private
 
@@ -56,14 +56,12 @@ class SyncStatus:
     def oldest_dataset(self, now: dt.datetime) -> tuple[str, float | None] | None:
         """The least current dataset and its age (a never-synced one first); ``None`` when
         the datasets are not known."""
-        ages = self.dataset_ages_s(now)
-        if not ages:
+        times = DatasetTimes({d.dataset: d.as_of for d in self.datasets if d.as_of is not None})
+        oldest = times.oldest([d.dataset for d in self.datasets])
+        if oldest is None:
             return None
-        never = [name for name, age in ages.items() if age is None]
-        if never:
-            return never[0], None
-        name = max(ages, key=lambda n: ages[n] or 0.0)
-        return name, ages[name]
+        name, as_of = oldest
+        return name, _age_s(now, as_of)
 
 
 NOT_CONFIGURED = SyncStatus(configured=False)
